@@ -1,0 +1,372 @@
+"""Shared vocabulary and abstract bases of the evidence atlas."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from evidence import choices
+from evidence.querysets import (
+    CellSourceQuerySet,
+    ConditionQuerySet,
+    CuratedQuerySet,
+    PublicationQuerySet,
+    TherapyQuerySet,
+)
+
+DOI_REGEX = r"^10\.[0-9]{4,9}/[^\s]+$"
+SLUG_REGEX = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class TimeStampedModel(models.Model):
+    """Creation and modification times."""
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class VocabularyModel(TimeStampedModel):
+    """A controlled-vocabulary term identified by a slug."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_REGEX),
+                name="%(app_label)s_%(class)s_slug_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProvenanceModel(TimeStampedModel):
+    """A curated record that says where it came from (review, locator, citations)."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    source_review = models.ForeignKey(
+        "evidence.Publication",
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s_extracted",
+        limit_choices_to={"kind": choices.PublicationKind.REVIEW},
+        help_text="The review this record was extracted from.",
+    )
+    locator = models.CharField(
+        max_length=200, help_text='Where in the review: "Table 2, row 7", "Section 4.2".'
+    )
+    cited_references = models.ManyToManyField(
+        "evidence.ReviewReference",
+        blank=True,
+        related_name="%(app_label)s_%(class)s_citing",
+        help_text="The review's numbered references cited for this record.",
+    )
+    primary_publication = models.ForeignKey(
+        "evidence.Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(app_label)s_%(class)s_primary",
+    )
+    verification_status = models.CharField(
+        max_length=20,
+        choices=choices.VerificationStatus.choices,
+        default=choices.VerificationStatus.EXTRACTED,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.CharField(
+        max_length=500, blank=True, help_text="Public source that confirmed the record."
+    )
+    flags = models.JSONField(
+        default=list, blank=True, help_text="Uncertain or undeterminable values."
+    )
+
+    objects = CuratedQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_REGEX),
+                name="%(app_label)s_%(class)s_slug_format",
+            ),
+            models.CheckConstraint(
+                condition=~Q(locator=""),
+                name="%(app_label)s_%(class)s_locator_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_status__in=choices.VerificationStatus.values),
+                name="%(app_label)s_%(class)s_verification_valid",
+            ),
+        ]
+
+    @property
+    def reference_numbers(self) -> list[int]:
+        return sorted(ref.number for ref in self.cited_references.all())
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.flags)
+
+
+class Publication(TimeStampedModel):
+    """A review, primary paper or registry record, identified by DOI where it has one."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    doi = models.CharField("DOI", max_length=200, unique=True, null=True, blank=True)
+    pmid = models.PositiveIntegerField("PMID", unique=True, null=True, blank=True)
+    title = models.TextField()
+    authors = models.TextField(blank=True)
+    journal = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume_pages = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(
+        max_length=20,
+        choices=choices.PublicationKind.choices,
+        default=choices.PublicationKind.PRIMARY,
+    )
+    citation_as_printed = models.TextField(blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(doi__isnull=True) | Q(doi__regex=DOI_REGEX),
+                name="publication_doi_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="publication_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=choices.PublicationKind.values),
+                name="publication_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(slug__regex=SLUG_REGEX), name="publication_slug_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        first = self.authors.split(",")[0].strip() if self.authors else self.slug
+        return f"{first} ({self.year})" if self.year else first
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:publication_detail", kwargs={"slug": self.slug})
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class ReviewReference(TimeStampedModel):
+    """A numbered entry of a review's reference list, optionally resolved."""
+
+    review = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="reference_list",
+        limit_choices_to={"kind": choices.PublicationKind.REVIEW},
+    )
+    number = models.PositiveSmallIntegerField()
+    citation_as_printed = models.TextField(blank=True)
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cited_as",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review__slug", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "number"], name="reviewreference_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="reviewreference_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.slug} [{self.number}]"
+
+
+class Condition(VocabularyModel):
+    """A disease or indication, with its body-system category and synonyms."""
+
+    category = models.CharField(
+        max_length=30,
+        choices=choices.ConditionCategory.choices,
+        default=choices.ConditionCategory.OTHER,
+    )
+    synonyms = models.JSONField(default=list, blank=True)
+
+    objects = ConditionQuerySet.as_manager()
+
+    class Meta(VocabularyModel.Meta):
+        constraints = [
+            *VocabularyModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(category__in=choices.ConditionCategory.values),
+                name="condition_category_valid",
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:condition_detail", kwargs={"slug": self.slug})
+
+
+class CellSource(VocabularyModel):
+    """Tissue of origin and cell type of a cell product (bone marrow MSC, hESC-RPE ...)."""
+
+    tissue = models.CharField(max_length=200, blank=True)
+    cell_type = models.CharField(max_length=200, blank=True)
+    potency = models.CharField(
+        max_length=20, choices=choices.Potency.choices, default=choices.Potency.UNKNOWN
+    )
+    species = models.CharField(
+        max_length=20, choices=choices.Species.choices, default=choices.Species.HUMAN
+    )
+
+    objects = CellSourceQuerySet.as_manager()
+
+    class Meta(VocabularyModel.Meta):
+        constraints = [
+            *VocabularyModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(potency__in=choices.Potency.values),
+                name="cellsource_potency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(species__in=choices.Species.values),
+                name="cellsource_species_valid",
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:cellsource_detail", kwargs={"slug": self.slug})
+
+
+class Therapy(ProvenanceModel):
+    """A product: living cells or a cell-free derivative, with its lineage."""
+
+    name = models.CharField(max_length=300)
+    modality = models.CharField(max_length=30, choices=choices.Modality.choices)
+    cell_source = models.ForeignKey(
+        CellSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="therapies",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="derived_products",
+        help_text="For a cell-free product: the cell product it is made from.",
+    )
+    donor_type = models.CharField(
+        max_length=20,
+        choices=choices.DonorType.choices,
+        default=choices.DonorType.UNKNOWN,
+    )
+    preconditioning = models.TextField(blank=True)
+    genetic_modification = models.TextField(blank=True)
+    brand_name = models.CharField(max_length=200, blank=True)
+    market_approvals = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+
+    objects = TherapyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "therapies"
+        constraints = [
+            *ProvenanceModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(modality__in=choices.Modality.values),
+                name="therapy_modality_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(donor_type__in=choices.DonorType.values),
+                name="therapy_donor_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(modality=choices.Modality.CELLS),
+                name="therapy_parent_only_for_cell_free",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:therapy_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_cell_free(self) -> bool:
+        return self.modality != choices.Modality.CELLS
+
+    def lineage(self) -> list["Therapy"]:
+        """This product and its ancestors, nearest first (cycles are cut)."""
+        chain: list[Therapy] = [self]
+        seen = {self.pk}
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+
+class ComparisonPoint(ProvenanceModel):
+    """One item of the stem cell vs secretome comparison (Table 4, Figure 5)."""
+
+    aspect = models.CharField(max_length=20, choices=choices.ComparisonAspect.choices)
+    side = models.CharField(max_length=20, choices=choices.ComparisonSide.choices)
+    ordinal = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["aspect", "side", "ordinal"]
+        constraints = [
+            *ProvenanceModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(aspect__in=choices.ComparisonAspect.values),
+                name="comparisonpoint_aspect_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(side__in=choices.ComparisonSide.values),
+                name="comparisonpoint_side_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_aspect_display()} / {self.get_side_display()} ({self.ordinal})"

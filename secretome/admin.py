@@ -1,0 +1,69 @@
+"""Admin for secretome components, effects, findings, preconditioning and modifications."""
+
+from django.contrib import admin
+
+from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from secretome.models import (
+    Component,
+    ComponentFinding,
+    Effect,
+    GeneticModification,
+    Preconditioning,
+)
+
+
+@admin.register(Component)
+class ComponentAdmin(VocabularyAdmin):
+    list_display = ("name", "abbreviation", "kind", "slug")
+    list_filter = ("kind",)
+    search_fields = ("name", "slug", "abbreviation")
+
+
+@admin.register(Effect)
+class EffectAdmin(VocabularyAdmin):
+    pass
+
+
+@admin.register(ComponentFinding)
+class ComponentFindingAdmin(ProvenanceAdmin):
+    list_display = ("__str__", "component", "effect", "model_as_printed", "locator")
+    list_filter = ("effect", "component__kind")
+    list_select_related = ("component", "effect", "source_review")
+    search_fields = ("statement", "slug", "component__name")
+    autocomplete_fields = (
+        *ProvenanceAdmin.autocomplete_fields,
+        "component",
+        "effect",
+        "conditions",
+        "model_systems",
+        "cell_source",
+    )
+
+
+@admin.register(Preconditioning)
+class PreconditioningAdmin(ProvenanceAdmin):
+    list_display = ("name", "category", "agent", "locator")
+    list_filter = ("category",)
+    list_select_related = ("source_review",)
+    search_fields = ("name", "agent", "effect_text")
+    autocomplete_fields = (*ProvenanceAdmin.autocomplete_fields, "effects")
+
+
+@admin.register(GeneticModification)
+class GeneticModificationAdmin(ProvenanceAdmin):
+    list_display = (
+        "factor_as_printed",
+        "cell_source",
+        "method",
+        "disease_as_printed",
+        "locator",
+    )
+    list_filter = ("method", "cell_source")
+    list_select_related = ("cell_source", "component", "source_review")
+    search_fields = ("factor_as_printed", "disease_as_printed", "slug")
+    autocomplete_fields = (
+        *ProvenanceAdmin.autocomplete_fields,
+        "component",
+        "cell_source",
+        "conditions",
+    )

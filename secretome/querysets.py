@@ -1,0 +1,41 @@
+"""Query vocabulary of the secretome app."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Prefetch
+
+from evidence.querysets import CuratedQuerySet
+
+
+class ComponentQuerySet(models.QuerySet):
+    def with_list_related(self) -> ComponentQuerySet:
+        return self.annotate(finding_count=Count("findings", distinct=True))
+
+
+class FindingQuerySet(CuratedQuerySet):
+    def with_list_related(self) -> FindingQuerySet:
+        from evidence.models import Condition
+        from trials.models import ModelSystem
+
+        return (
+            self.with_provenance()
+            .select_related("component", "effect", "cell_source")
+            .prefetch_related(
+                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+                Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
+            )
+        )
+
+
+class ModificationQuerySet(CuratedQuerySet):
+    def with_list_related(self) -> ModificationQuerySet:
+        from evidence.models import Condition
+
+        return (
+            self.with_provenance()
+            .select_related("component", "cell_source")
+            .prefetch_related(
+                Prefetch("conditions", queryset=Condition.objects.order_by("name"))
+            )
+        )

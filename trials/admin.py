@@ -1,0 +1,70 @@
+"""Admin for trials, studies and trial counts."""
+
+from django.contrib import admin
+
+from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from trials.models import (
+    ClinicalTrial,
+    ModelSystem,
+    OutcomeClass,
+    Study,
+    TrialCountSnapshot,
+)
+
+
+@admin.register(OutcomeClass)
+class OutcomeClassAdmin(VocabularyAdmin):
+    pass
+
+
+@admin.register(ModelSystem)
+class ModelSystemAdmin(VocabularyAdmin):
+    pass
+
+
+@admin.register(ClinicalTrial)
+class ClinicalTrialAdmin(ProvenanceAdmin):
+    list_display = (
+        "__str__",
+        "phase",
+        "status",
+        "therapy",
+        "condition_as_printed",
+        "route",
+        "evidence_level",
+        "locator",
+    )
+    list_filter = ("phase", "status", "route", "evidence_level", "therapy__modality")
+    list_select_related = ("therapy", "source_review")
+    search_fields = ("nct_id", "slug", "design_as_printed", "condition_as_printed")
+    autocomplete_fields = (
+        *ProvenanceAdmin.autocomplete_fields,
+        "therapy",
+        "conditions",
+        "outcome_classes",
+    )
+    readonly_fields = (*ProvenanceAdmin.readonly_fields, "evidence_level_derived")
+
+
+@admin.register(Study)
+class StudyAdmin(ProvenanceAdmin):
+    list_display = ("title", "stage", "year", "therapy", "evidence_level", "locator")
+    list_filter = ("stage", "year", "evidence_level", "model_systems")
+    list_select_related = ("therapy", "publication", "source_review")
+    search_fields = ("title", "slug", "authors_as_printed", "findings")
+    autocomplete_fields = (
+        *ProvenanceAdmin.autocomplete_fields,
+        "therapy",
+        "conditions",
+        "model_systems",
+        "publication",
+    )
+    readonly_fields = (*ProvenanceAdmin.readonly_fields, "evidence_level_derived")
+
+
+@admin.register(TrialCountSnapshot)
+class TrialCountSnapshotAdmin(ProvenanceAdmin):
+    list_display = ("series", "phase", "count", "as_of_year", "accessed")
+    list_filter = ("series", "phase")
+    list_select_related = ("source_review",)
+    search_fields = ("slug", "series")

@@ -1,0 +1,276 @@
+"""Evidence from use in patients and models: trials, studies, trial counts."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from evidence import choices as evidence_choices
+from evidence.models import VocabularyModel, ProvenanceModel
+from trials import choices
+from trials.querysets import StudyQuerySet, TrialCountQuerySet, TrialQuerySet
+
+NCT_REGEX = r"^NCT[0-9]{8}$"
+
+
+class OutcomeClass(VocabularyModel):
+    """A class of trial outcome (safe, feasible, effective ...)."""
+
+    class Meta(VocabularyModel.Meta):
+        verbose_name_plural = "outcome classes"
+        ordering = ["slug"]
+
+
+class ModelSystem(VocabularyModel):
+    """A model system a study used (cells, mouse, rat, rabbit, human ...)."""
+
+    class Meta(VocabularyModel.Meta):
+        ordering = ["slug"]
+
+
+class EvidenceLevelMixin(models.Model):
+    """A derived evidence level (A-E) that a curator may override with a reason."""
+
+    evidence_level = models.CharField(
+        max_length=1,
+        choices=evidence_choices.EvidenceLevel.choices,
+        blank=True,
+        help_text="Effective level: the override if set, else derived.",
+    )
+    evidence_level_derived = models.CharField(
+        max_length=1, choices=evidence_choices.EvidenceLevel.choices, blank=True
+    )
+    evidence_level_override = models.CharField(
+        max_length=1, choices=evidence_choices.EvidenceLevel.choices, blank=True
+    )
+    evidence_level_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(evidence_level_override="")
+                | ~Q(evidence_level_reason=""),
+                name="%(app_label)s_%(class)s_override_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_level__in=["", "A", "B", "C", "D", "E"])
+                & Q(evidence_level_override__in=["", "A", "B", "C", "D", "E"]),
+                name="%(app_label)s_%(class)s_evidence_level_valid",
+            ),
+        ]
+
+
+class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
+    """A clinical trial of a cell or cell-free therapy, as a review reports it."""
+
+    nct_id = models.CharField(
+        "NCT id", max_length=11, unique=True, null=True, blank=True
+    )
+    design_as_printed = models.TextField(blank=True)
+    phase = models.CharField(
+        max_length=10, choices=choices.Phase.choices, default=choices.Phase.NA
+    )
+    phase_as_printed = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=20,
+        choices=choices.TrialStatus.choices,
+        default=choices.TrialStatus.UNKNOWN,
+    )
+    stem_cell_type_as_printed = models.CharField(max_length=200, blank=True)
+    conditions = models.ManyToManyField(
+        "evidence.Condition", related_name="trials", blank=True
+    )
+    condition_as_printed = models.CharField(max_length=300, blank=True)
+    therapy = models.ForeignKey(
+        "evidence.Therapy", on_delete=models.PROTECT, related_name="trials"
+    )
+    donor_type = models.CharField(
+        max_length=20,
+        choices=evidence_choices.DonorType.choices,
+        default=evidence_choices.DonorType.UNKNOWN,
+    )
+    dose_as_printed = models.CharField(max_length=300, blank=True)
+    dose_low = models.FloatField(null=True, blank=True)
+    dose_high = models.FloatField(null=True, blank=True)
+    dose_unit = models.CharField(max_length=60, blank=True)
+    dose_basis = models.CharField(
+        max_length=20, choices=choices.DoseBasis.choices, blank=True
+    )
+    route = models.CharField(
+        max_length=30,
+        choices=choices.Route.choices,
+        default=choices.Route.NOT_REPORTED,
+    )
+    route_as_printed = models.CharField(max_length=300, blank=True)
+    outcome_as_printed = models.TextField(blank=True)
+    outcome_classes = models.ManyToManyField(
+        OutcomeClass, related_name="trials", blank=True
+    )
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            *ProvenanceModel.Meta.constraints,
+            *EvidenceLevelMixin.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(nct_id__isnull=True) | Q(nct_id__regex=NCT_REGEX),
+                name="clinicaltrial_nct_id_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=choices.Phase.values),
+                name="clinicaltrial_phase_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=choices.TrialStatus.values),
+                name="clinicaltrial_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(route__in=choices.Route.values),
+                name="clinicaltrial_route_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_basis__in=choices.DoseBasis.values),
+                name="clinicaltrial_dose_basis_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_low__isnull=True)
+                | Q(dose_high__isnull=True)
+                | Q(dose_low__lte=models.F("dose_high")),
+                name="clinicaltrial_dose_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_low__isnull=True) | ~Q(dose_unit=""),
+                name="clinicaltrial_dose_needs_unit",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["phase"], name="trial_phase_idx"),
+            models.Index(fields=["route"], name="trial_route_idx"),
+            models.Index(fields=["status"], name="trial_status_idx"),
+            models.Index(fields=["evidence_level"], name="trial_level_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nct_id or self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("trials:trial_detail", kwargs={"slug": self.slug})
+
+    @property
+    def registry_url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}" if self.nct_id else ""
+
+
+class Study(EvidenceLevelMixin, ProvenanceModel):
+    """A primary study (pre-clinical or clinical) that a review summarises."""
+
+    title = models.CharField(max_length=300)
+    authors_as_printed = models.CharField(max_length=300, blank=True)
+    stage = models.CharField(
+        max_length=20,
+        choices=choices.StudyStage.choices,
+        default=choices.StudyStage.UNKNOWN,
+    )
+    model_systems = models.ManyToManyField(
+        ModelSystem, related_name="studies", blank=True
+    )
+    model_as_printed = models.CharField(max_length=300, blank=True)
+    conditions = models.ManyToManyField(
+        "evidence.Condition", related_name="studies", blank=True
+    )
+    condition_as_printed = models.CharField(max_length=300, blank=True)
+    therapy = models.ForeignKey(
+        "evidence.Therapy",
+        on_delete=models.PROTECT,
+        related_name="studies",
+        null=True,
+        blank=True,
+    )
+    cell_as_printed = models.CharField(max_length=300, blank=True)
+    application_method = models.TextField(blank=True)
+    route = models.CharField(
+        max_length=30,
+        choices=choices.Route.choices,
+        default=choices.Route.NOT_REPORTED,
+    )
+    dose_as_printed = models.CharField(max_length=300, blank=True)
+    scaffold = models.CharField(max_length=300, blank=True)
+    findings = models.TextField(blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    publication = models.ForeignKey(
+        "evidence.Publication",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="studies",
+    )
+
+    objects = StudyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "studies"
+        constraints = [
+            *ProvenanceModel.Meta.constraints,
+            *EvidenceLevelMixin.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(stage__in=choices.StudyStage.values),
+                name="study_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(route__in=choices.Route.values),
+                name="study_route_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="study_year_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["stage"], name="study_stage_idx"),
+            models.Index(fields=["year"], name="study_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("trials:study_detail", kwargs={"slug": self.slug})
+
+
+class TrialCountSnapshot(ProvenanceModel):
+    """A count of registered trials by phase for one series (Figure 4)."""
+
+    series = models.CharField(max_length=20, choices=choices.TrialCountSeries.choices)
+    phase = models.CharField(max_length=10, choices=choices.Phase.choices)
+    count = models.PositiveIntegerField()
+    as_of_year = models.PositiveSmallIntegerField()
+    accessed = models.DateField(null=True, blank=True)
+
+    objects = TrialCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["series", "phase"]
+        constraints = [
+            *ProvenanceModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["series", "phase"], name="trialcount_unique_series_phase"
+            ),
+            models.CheckConstraint(
+                condition=Q(series__in=choices.TrialCountSeries.values),
+                name="trialcount_series_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=choices.Phase.values),
+                name="trialcount_phase_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(as_of_year__gte=1900, as_of_year__lte=2100),
+                name="trialcount_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_series_display()} {self.get_phase_display()}: {self.count}"
