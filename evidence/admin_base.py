@@ -68,6 +68,3 @@ class ProvenanceAdmin(SimpleHistoryAdmin):
             ("Provenance", {"fields": PROVENANCE_FIELDS}),
             ("Record", {"fields": ("created", "updated"), "classes": ("collapse",)}),
         )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source_review")

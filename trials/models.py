@@ -245,7 +245,9 @@ class TrialCountSnapshot(ProvenanceModel):
 
     series = models.CharField(max_length=20, choices=choices.TrialCountSeries.choices)
     phase = models.CharField(max_length=10, choices=choices.Phase.choices)
-    count = models.PositiveIntegerField()
+    count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty where the figure cannot be read."
+    )
     as_of_year = models.PositiveSmallIntegerField()
     accessed = models.DateField(null=True, blank=True)
 

@@ -1,0 +1,338 @@
+"""Serializers of the shared vocabulary, and the bases every app's serializers build on.
+
+- `BriefRelatedField`: a related record, written by slug, read in its brief nested form
+  (with its `url`).
+- `ProvenanceSerializer`: the provenance block of a curated record, with the key names of
+  the curated dataset files (fixtures/FORMAT.md).
+- `AtlasModelSerializer`: validates writes like the admin does (`Model.full_clean`, so
+  the database constraints hold and a bad payload is a 400 with field messages).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+from rest_framework.utils import model_meta
+
+from evidence import choices
+from evidence.models import (
+    DOI_REGEX,
+    SLUG_REGEX,
+    CellSource,
+    ComparisonPoint,
+    Condition,
+    Publication,
+    ReviewReference,
+    Therapy,
+)
+
+slug_validator = RegexValidator(
+    SLUG_REGEX, "Lower-case letters, digits and single hyphens only."
+)
+doi_validator = RegexValidator(DOI_REGEX, "A DOI looks like 10.1234/abc.")
+
+
+def detail_url(view_name: str, **kwargs) -> serializers.HyperlinkedIdentityField:
+    """The record's own API URL; detail routes take the slug (or id) as `key`."""
+    kwargs.setdefault("lookup_field", "slug")
+    return serializers.HyperlinkedIdentityField(
+        view_name=view_name, lookup_url_kwarg="key", **kwargs
+    )
+
+
+class BriefRelatedField(serializers.SlugRelatedField):
+    """A related record: written as its slug, read as its brief serializer."""
+
+    def __init__(self, brief_serializer, slug_field: str = "slug", **kwargs):
+        self.brief_serializer = brief_serializer
+        super().__init__(slug_field=slug_field, **kwargs)
+
+    def to_representation(self, obj):
+        return self.brief_serializer(obj, context=self.context).data
+
+
+# --- Brief forms, for nesting ---------------------------------------------------------
+
+
+class PublicationBriefSerializer(serializers.ModelSerializer):
+    url = detail_url("evidence-api:publication-detail")
+
+    class Meta:
+        model = Publication
+        fields = ["url", "id", "slug", "doi", "title", "year"]
+
+
+class ConditionBriefSerializer(serializers.ModelSerializer):
+    url = detail_url("evidence-api:condition-detail")
+
+    class Meta:
+        model = Condition
+        fields = ["url", "id", "slug", "name"]
+
+
+class CellSourceBriefSerializer(serializers.ModelSerializer):
+    url = detail_url("evidence-api:cell-source-detail")
+
+    class Meta:
+        model = CellSource
+        fields = ["url", "id", "slug", "name"]
+
+
+class TherapyBriefSerializer(serializers.ModelSerializer):
+    url = detail_url("evidence-api:therapy-detail")
+
+    class Meta:
+        model = Therapy
+        fields = ["url", "id", "slug", "name", "modality"]
+
+
+class ComparisonPointBriefSerializer(serializers.ModelSerializer):
+    url = detail_url("evidence-api:comparison-point-detail")
+
+    class Meta:
+        model = ComparisonPoint
+        fields = ["url", "id", "slug", "aspect", "side"]
+
+
+class ReviewReferenceBriefSerializer(serializers.ModelSerializer):
+    url = detail_url("evidence-api:review-reference-detail", lookup_field="pk")
+    review = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = ReviewReference
+        fields = ["url", "id", "review", "number"]
+
+
+# --- Shared bases ---------------------------------------------------------------------
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    """Where a record came from: review, locator, cited reference numbers, primary DOI."""
+
+    review = serializers.SlugRelatedField(
+        source="source_review",
+        slug_field="slug",
+        queryset=Publication.objects.reviews(),
+        help_text="Slug of the review the record was extracted from.",
+    )
+    locator = serializers.CharField(
+        max_length=200, help_text='Where in the review: "Table 2, row 7", "Section 4.2".'
+    )
+    refs = serializers.ListField(
+        source="reference_numbers",
+        child=serializers.IntegerField(min_value=1, max_value=32767),
+        required=False,
+        help_text="The review's reference numbers cited for this record.",
+    )
+    primary_doi = serializers.SlugRelatedField(
+        source="primary_publication",
+        slug_field="doi",
+        queryset=Publication.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="DOI of the primary publication, where known.",
+    )
+    verification = serializers.ChoiceField(
+        source="verification_status",
+        choices=choices.VerificationStatus.choices,
+        required=False,
+    )
+    confirmed_by = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    flags = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Uncertain or undeterminable values.",
+    )
+
+
+class AtlasModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose writes pass the model's own validation.
+
+    `validate()` runs `full_clean()` (field validators, unique and check constraints) on
+    a copy of the record with the new values, and reports Django's messages under the
+    API's field names.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        self._resolve_reference_numbers(attrs)
+        self._full_clean(attrs)
+        return attrs
+
+    def _resolve_reference_numbers(self, attrs) -> None:
+        if "reference_numbers" not in attrs:
+            return
+        numbers = sorted(set(attrs.pop("reference_numbers")))
+        review = attrs.get("source_review") or getattr(self.instance, "source_review", None)
+        found = list(ReviewReference.objects.filter(review=review, number__in=numbers))
+        missing = sorted(set(numbers) - {ref.number for ref in found})
+        if missing:
+            raise serializers.ValidationError(
+                {
+                    "provenance": {
+                        "refs": [
+                            f"The review has no reference {', '.join(map(str, missing))}."
+                        ]
+                    }
+                }
+            )
+        attrs["cited_references"] = found
+
+    def _full_clean(self, attrs) -> None:
+        model = self.Meta.model
+        relations = model_meta.get_field_info(model).relations
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if not (name in relations and relations[name].to_many):
+                setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(self._api_errors(exc.message_dict)) from exc
+
+    def _api_errors(self, model_errors: dict[str, list[str]]) -> dict:
+        """Re-key Django's errors from model field names to the API's field names."""
+        where: dict[str, tuple[str, ...]] = {}
+        for name, field in self.fields.items():
+            if field.read_only:
+                continue
+            if field.source == "*" and isinstance(field, serializers.Serializer):
+                for sub_name, sub in field.fields.items():
+                    where[sub.source] = (name, sub_name)
+            else:
+                where[field.source] = (name,)
+        errors: dict = {}
+        for model_field, messages in model_errors.items():
+            if model_field == NON_FIELD_ERRORS:
+                path: tuple[str, ...] = (api_settings.NON_FIELD_ERRORS_KEY,)
+            else:
+                path = where.get(model_field, (model_field,))
+            target = errors
+            for part in path[:-1]:
+                target = target.setdefault(part, {})
+            target.setdefault(path[-1], []).extend(messages)
+        return errors
+
+
+class CuratedSerializer(AtlasModelSerializer):
+    """A curated record: slug, provenance, and its own API URL."""
+
+    slug = serializers.CharField(max_length=120, validators=[slug_validator])
+    provenance = ProvenanceSerializer(source="*")
+
+
+class VocabularySerializer(AtlasModelSerializer):
+    slug = serializers.CharField(max_length=120, validators=[slug_validator])
+
+
+# --- Full forms -----------------------------------------------------------------------
+
+
+class PublicationSerializer(AtlasModelSerializer):
+    url = detail_url("evidence-api:publication-detail")
+    slug = serializers.CharField(max_length=120, validators=[slug_validator])
+    doi = serializers.CharField(
+        max_length=200, allow_null=True, required=False, validators=[doi_validator]
+    )
+
+    class Meta:
+        model = Publication
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "doi",
+            "doi_url",
+            "pmid",
+            "title",
+            "authors",
+            "journal",
+            "year",
+            "volume_pages",
+            "kind",
+            "citation_as_printed",
+        ]
+
+
+class ReviewReferenceSerializer(AtlasModelSerializer):
+    url = detail_url("evidence-api:review-reference-detail", lookup_field="pk")
+    review = BriefRelatedField(
+        PublicationBriefSerializer, queryset=Publication.objects.reviews()
+    )
+    publication = BriefRelatedField(
+        PublicationBriefSerializer,
+        queryset=Publication.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+
+    class Meta:
+        model = ReviewReference
+        fields = ["url", "id", "review", "number", "citation_as_printed", "publication"]
+        validators = []  # the (review, number) pair is checked by full_clean
+
+
+class ConditionSerializer(VocabularySerializer):
+    url = detail_url("evidence-api:condition-detail")
+    synonyms = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Condition
+        fields = ["url", "id", "slug", "name", "category", "synonyms"]
+
+
+class CellSourceSerializer(VocabularySerializer):
+    url = detail_url("evidence-api:cell-source-detail")
+
+    class Meta:
+        model = CellSource
+        fields = ["url", "id", "slug", "name", "tissue", "cell_type", "potency", "species"]
+
+
+class TherapySerializer(CuratedSerializer):
+    url = detail_url("evidence-api:therapy-detail")
+    cell_source = BriefRelatedField(
+        CellSourceBriefSerializer,
+        queryset=CellSource.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    parent = BriefRelatedField(
+        TherapyBriefSerializer,
+        queryset=Therapy.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="For a cell-free product: the cell product it is made from.",
+    )
+
+    class Meta:
+        model = Therapy
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "name",
+            "modality",
+            "cell_source",
+            "parent",
+            "donor_type",
+            "preconditioning",
+            "genetic_modification",
+            "brand_name",
+            "market_approvals",
+            "description",
+            "provenance",
+        ]
+
+
+class ComparisonPointSerializer(CuratedSerializer):
+    url = detail_url("evidence-api:comparison-point-detail")
+
+    class Meta:
+        model = ComparisonPoint
+        fields = ["url", "id", "slug", "aspect", "side", "ordinal", "text", "provenance"]

@@ -1,0 +1,115 @@
+"""One FilterSet per model of the shared vocabulary; the HTML lists and the API share them."""
+
+import django_filters as filters
+
+from evidence import choices
+from evidence.models import (
+    CellSource,
+    ComparisonPoint,
+    Condition,
+    Publication,
+    Therapy,
+)
+from evidence.search import text_search
+
+
+class SearchFilterSet(filters.FilterSet):
+    """A FilterSet with a `q` text search over `search_fields`."""
+
+    search_fields: tuple[str, ...] = ()
+    vector_fields: tuple[str, ...] = ()
+
+    q = filters.CharFilter(method="filter_q", label="Search", max_length=200)
+
+    def filter_q(self, queryset, name, value):
+        return text_search(
+            queryset, value, fields=self.search_fields, vector_fields=self.vector_fields
+        )
+
+
+def review_filter() -> filters.ModelMultipleChoiceFilter:
+    return filters.ModelMultipleChoiceFilter(
+        field_name="source_review",
+        to_field_name="slug",
+        queryset=Publication.objects.filter(kind=choices.PublicationKind.REVIEW),
+        label="Review",
+    )
+
+
+def condition_filter(field_name: str = "conditions") -> filters.ModelMultipleChoiceFilter:
+    return filters.ModelMultipleChoiceFilter(
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=Condition.objects.all(),
+        label="Condition",
+        distinct=True,
+    )
+
+
+def cell_source_filter(field_name: str) -> filters.ModelMultipleChoiceFilter:
+    return filters.ModelMultipleChoiceFilter(
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=CellSource.objects.all(),
+        label="Cell source",
+    )
+
+
+class PublicationFilterSet(SearchFilterSet):
+    search_fields = ("title", "authors", "doi", "journal", "slug")
+    vector_fields = ("title", "authors", "journal")
+
+    kind = filters.MultipleChoiceFilter(choices=choices.PublicationKind.choices)
+    year_min = filters.NumberFilter(field_name="year", lookup_expr="gte", label="From year")
+    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte", label="To year")
+
+    class Meta:
+        model = Publication
+        fields = ["q", "kind", "year_min", "year_max"]
+
+
+class ConditionFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug", "synonyms")
+
+    category = filters.MultipleChoiceFilter(choices=choices.ConditionCategory.choices)
+
+    class Meta:
+        model = Condition
+        fields = ["q", "category"]
+
+
+class CellSourceFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug", "tissue", "cell_type")
+
+    potency = filters.MultipleChoiceFilter(choices=choices.Potency.choices)
+    species = filters.MultipleChoiceFilter(choices=choices.Species.choices)
+
+    class Meta:
+        model = CellSource
+        fields = ["q", "potency", "species"]
+
+
+class TherapyFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug", "brand_name", "description", "cell_source__name")
+    vector_fields = ("name", "brand_name", "description")
+
+    modality = filters.MultipleChoiceFilter(choices=choices.Modality.choices)
+    donor_type = filters.MultipleChoiceFilter(choices=choices.DonorType.choices)
+    cell_source = cell_source_filter("cell_source")
+    review = review_filter()
+
+    class Meta:
+        model = Therapy
+        fields = ["q", "modality", "cell_source", "donor_type", "review"]
+
+
+class ComparisonPointFilterSet(SearchFilterSet):
+    search_fields = ("text",)
+
+    aspect = filters.MultipleChoiceFilter(choices=choices.ComparisonAspect.choices)
+    side = filters.MultipleChoiceFilter(choices=choices.ComparisonSide.choices)
+    review = review_filter()
+
+    class Meta:
+        model = ComparisonPoint
+        fields = ["q", "aspect", "side", "review"]

@@ -1,0 +1,150 @@
+"""Tables of the shared vocabulary, and the column types every list reuses.
+
+Columns declared with ``visible=False`` are not shown on the page but are part of the
+CSV and JSON downloads (see `evidence.exports.table_rows`).
+"""
+
+import django_tables2 as tables
+
+from evidence.models import CellSource, Condition, Publication, Therapy
+
+
+class ManyColumn(tables.ManyToManyColumn):
+    """A many-to-many column: linked items on the page, plain names in exports."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("linkify_item", True)
+        kwargs.setdefault("orderable", False)
+        kwargs.setdefault("separator", ", ")
+        super().__init__(**kwargs)
+
+    def value(self, value):
+        return "; ".join(str(item) for item in self.filter(value))
+
+
+class ExportColumn(tables.Column):
+    """A column that only appears in downloads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("visible", False)
+        super().__init__(*args, **kwargs)
+
+
+class ProvenanceTable(tables.Table):
+    """Provenance columns of a curated record (downloads only)."""
+
+    source_review = ExportColumn(
+        accessor="source_review__slug", verbose_name="Source review"
+    )
+    locator = ExportColumn(verbose_name="Locator")
+    reference_numbers = ExportColumn(
+        accessor="pk", verbose_name="Review reference numbers"
+    )
+    primary_doi = ExportColumn(
+        accessor="primary_publication__doi", verbose_name="Primary publication DOI"
+    )
+    verification_status = ExportColumn(verbose_name="Verification")
+    flags = ExportColumn(accessor="pk", verbose_name="Flags")
+    slug = ExportColumn(verbose_name="Slug")
+
+    class Meta:
+        attrs = {"class": "data-table"}
+        template_name = "django_tables2/table.html"
+
+    def value_reference_numbers(self, record):
+        return " ".join(str(number) for number in record.reference_numbers)
+
+    def value_flags(self, record):
+        return " | ".join(str(flag) for flag in record.flags)
+
+    def value_verification_status(self, record):
+        return record.verification_status
+
+
+class PublicationTable(tables.Table):
+    title = tables.Column(linkify=True)
+    authors = tables.Column()
+    year = tables.Column()
+    journal = tables.Column()
+    kind = tables.Column()
+    doi = tables.Column(verbose_name="DOI")
+    slug = ExportColumn(verbose_name="Slug")
+    pmid = ExportColumn(verbose_name="PMID")
+    volume_pages = ExportColumn(verbose_name="Volume and pages")
+
+    class Meta:
+        model = Publication
+        fields = ("title", "authors", "year", "journal", "kind", "doi")
+        attrs = {"class": "data-table"}
+
+    def render_doi(self, value):
+        from django.utils.html import format_html
+
+        return format_html('<a href="https://doi.org/{}">{}</a>', value, value)
+
+    def value_doi(self, value):
+        return value
+
+
+class ConditionTable(tables.Table):
+    name = tables.Column(linkify=True)
+    category = tables.Column()
+    synonyms = tables.Column(orderable=False)
+    trial_count = tables.Column(verbose_name="Trials")
+    study_count = tables.Column(verbose_name="Studies")
+    slug = ExportColumn(verbose_name="Slug")
+
+    class Meta:
+        model = Condition
+        fields = ("name", "category", "synonyms", "trial_count", "study_count")
+        attrs = {"class": "data-table"}
+
+    def render_synonyms(self, value):
+        return ", ".join(value)
+
+    def value_synonyms(self, value):
+        return "; ".join(value)
+
+
+class CellSourceTable(tables.Table):
+    name = tables.Column(linkify=True)
+    tissue = tables.Column()
+    cell_type = tables.Column()
+    potency = tables.Column()
+    species = tables.Column()
+    therapy_count = tables.Column(verbose_name="Therapies")
+    slug = ExportColumn(verbose_name="Slug")
+
+    class Meta:
+        model = CellSource
+        fields = ("name", "tissue", "cell_type", "potency", "species", "therapy_count")
+        attrs = {"class": "data-table"}
+
+
+class TherapyTable(ProvenanceTable):
+    name = tables.Column(linkify=True)
+    modality = tables.Column()
+    cell_source = tables.Column(linkify=True, order_by="cell_source__name")
+    parent = tables.Column(
+        linkify=True, verbose_name="Made from", order_by="parent__name"
+    )
+    donor_type = tables.Column()
+    brand_name = tables.Column()
+    trial_count = tables.Column(verbose_name="Trials")
+    study_count = tables.Column(verbose_name="Studies")
+    description = ExportColumn()
+    market_approvals = ExportColumn()
+
+    class Meta(ProvenanceTable.Meta):
+        model = Therapy
+        fields = (
+            "name",
+            "modality",
+            "cell_source",
+            "parent",
+            "donor_type",
+            "brand_name",
+            "trial_count",
+            "study_count",
+        )
+        sequence = (*fields, "...")

@@ -1,0 +1,97 @@
+"""FilterSets of the secretome app (shared by HTML lists and the API)."""
+
+import django_filters as filters
+
+from evidence.filtersets import (
+    SearchFilterSet,
+    cell_source_filter,
+    condition_filter,
+    review_filter,
+)
+from secretome import choices
+from secretome.models import (
+    Component,
+    ComponentFinding,
+    Effect,
+    GeneticModification,
+    Preconditioning,
+)
+
+
+class ComponentFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug", "abbreviation", "aliases")
+
+    kind = filters.MultipleChoiceFilter(choices=choices.ComponentKind.choices)
+    effect = filters.ModelMultipleChoiceFilter(
+        field_name="findings__effect",
+        to_field_name="slug",
+        queryset=Effect.objects.all(),
+        label="Effect",
+        distinct=True,
+    )
+    condition = condition_filter("findings__conditions")
+
+    class Meta:
+        model = Component
+        fields = ["q", "kind", "effect", "condition"]
+
+
+class EffectFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug", "description")
+
+    class Meta:
+        model = Effect
+        fields = ["q"]
+
+
+class ComponentFindingFilterSet(SearchFilterSet):
+    search_fields = ("slug", "statement", "model_as_printed", "component__name")
+    vector_fields = ("statement", "model_as_printed")
+
+    component = filters.ModelMultipleChoiceFilter(
+        to_field_name="slug", queryset=Component.objects.all(), label="Component"
+    )
+    kind = filters.MultipleChoiceFilter(
+        field_name="component__kind", choices=choices.ComponentKind.choices
+    )
+    effect = filters.ModelMultipleChoiceFilter(
+        to_field_name="slug", queryset=Effect.objects.all(), label="Effect"
+    )
+    condition = condition_filter()
+    cell_source = cell_source_filter("cell_source")
+    review = review_filter()
+
+    class Meta:
+        model = ComponentFinding
+        fields = ["q", "component", "kind", "effect", "condition", "cell_source", "review"]
+
+
+class PreconditioningFilterSet(SearchFilterSet):
+    search_fields = ("name", "slug", "agent", "effect_text")
+
+    category = filters.MultipleChoiceFilter(
+        choices=choices.PreconditioningCategory.choices
+    )
+    effect = filters.ModelMultipleChoiceFilter(
+        field_name="effects",
+        to_field_name="slug",
+        queryset=Effect.objects.all(),
+        label="Effect",
+        distinct=True,
+    )
+
+    class Meta:
+        model = Preconditioning
+        fields = ["q", "category", "effect"]
+
+
+class GeneticModificationFilterSet(SearchFilterSet):
+    search_fields = ("slug", "factor_as_printed", "disease_as_printed", "source_as_printed")
+
+    method = filters.MultipleChoiceFilter(choices=choices.ModificationMethod.choices)
+    cell_source = cell_source_filter("cell_source")
+    condition = condition_filter()
+
+    class Meta:
+        model = GeneticModification
+        fields = ["q", "method", "cell_source", "condition"]

@@ -1,0 +1,113 @@
+"""Researcher pages of the secretome: components, effects, findings, modulation."""
+
+from django.db.models import Prefetch
+from django.views.generic import DetailView
+
+from evidence.models import Condition
+from evidence.selectors import PROVENANCE_PATHS
+from evidence.views import AtlasListView
+from secretome.filtersets import (
+    ComponentFilterSet,
+    GeneticModificationFilterSet,
+    PreconditioningFilterSet,
+)
+from secretome.models import (
+    Component,
+    ComponentFinding,
+    Effect,
+    GeneticModification,
+    Preconditioning,
+)
+from secretome.tables import (
+    ComponentTable,
+    GeneticModificationTable,
+    PreconditioningTable,
+)
+
+
+class ComponentListView(AtlasListView):
+    filterset_class = ComponentFilterSet
+    table_class = ComponentTable
+    title = "Secretome components"
+    noun = "components"
+    intro = "Growth factors, cytokines, miRNAs and vesicles the cells secrete."
+    citation_paths = tuple(f"findings__{path}" for path in PROVENANCE_PATHS)
+
+
+class ComponentDetailView(DetailView):
+    template_name = "secretome/component_detail.html"
+
+    def get_queryset(self):
+        return Component.objects.prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=ComponentFinding.objects.with_list_related().order_by(
+                    "effect__name", "slug"
+                ),
+            ),
+            Prefetch(
+                "genetic_modifications",
+                queryset=GeneticModification.objects.with_list_related(),
+            ),
+        )
+
+
+class EffectDetailView(DetailView):
+    template_name = "secretome/effect_detail.html"
+
+    def get_queryset(self):
+        return Effect.objects.prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=ComponentFinding.objects.with_list_related().order_by(
+                    "component__name", "slug"
+                ),
+            ),
+            Prefetch("preconditionings", queryset=Preconditioning.objects.order_by("name")),
+        )
+
+
+class FindingDetailView(DetailView):
+    template_name = "secretome/finding_detail.html"
+
+    def get_queryset(self):
+        return ComponentFinding.objects.with_list_related()
+
+
+def _preconditioning_queryset():
+    return Preconditioning.objects.with_list_related().prefetch_related("effects")
+
+
+class PreconditioningListView(AtlasListView):
+    filterset_class = PreconditioningFilterSet
+    table_class = PreconditioningTable
+    title = "Preconditioning strategies"
+    noun = "strategies"
+    intro = "Ways to modulate the secretome or its yield before collection."
+
+    def get_queryset(self):
+        return _preconditioning_queryset()
+
+
+class PreconditioningDetailView(DetailView):
+    template_name = "secretome/preconditioning_detail.html"
+
+    def get_queryset(self):
+        return _preconditioning_queryset()
+
+
+class GeneticModificationListView(AtlasListView):
+    filterset_class = GeneticModificationFilterSet
+    table_class = GeneticModificationTable
+    title = "Genetic modifications"
+    noun = "modifications"
+    intro = "Factors overexpressed in human MSCs and the disease models tested (Table 5)."
+
+
+class GeneticModificationDetailView(DetailView):
+    template_name = "secretome/geneticmodification_detail.html"
+
+    def get_queryset(self):
+        return GeneticModification.objects.with_list_related().prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name"))
+        )

@@ -1,0 +1,125 @@
+"""FilterSets of trials, studies and trial counts (shared by HTML lists and the API)."""
+
+import django_filters as filters
+
+from evidence import choices as evidence_choices
+from evidence.filtersets import (
+    SearchFilterSet,
+    cell_source_filter,
+    condition_filter,
+    review_filter,
+)
+from trials import choices
+from trials.models import (
+    ClinicalTrial,
+    ModelSystem,
+    OutcomeClass,
+    Study,
+    TrialCountSnapshot,
+)
+
+
+class TrialFilterSet(SearchFilterSet):
+    search_fields = (
+        "nct_id",
+        "slug",
+        "design_as_printed",
+        "condition_as_printed",
+        "outcome_as_printed",
+        "therapy__name",
+        "conditions__name",
+    )
+    vector_fields = ("design_as_printed", "condition_as_printed", "outcome_as_printed")
+
+    phase = filters.MultipleChoiceFilter(choices=choices.Phase.choices)
+    status = filters.MultipleChoiceFilter(choices=choices.TrialStatus.choices)
+    modality = filters.MultipleChoiceFilter(
+        field_name="therapy__modality", choices=evidence_choices.Modality.choices
+    )
+    cell_source = cell_source_filter("therapy__cell_source")
+    condition = condition_filter()
+    route = filters.MultipleChoiceFilter(choices=choices.Route.choices)
+    outcome = filters.ModelMultipleChoiceFilter(
+        field_name="outcome_classes",
+        to_field_name="slug",
+        queryset=OutcomeClass.objects.all(),
+        label="Outcome",
+        distinct=True,
+    )
+    evidence_level = filters.MultipleChoiceFilter(
+        choices=evidence_choices.EvidenceLevel.choices
+    )
+    review = review_filter()
+
+    class Meta:
+        model = ClinicalTrial
+        fields = [
+            "q",
+            "phase",
+            "status",
+            "modality",
+            "cell_source",
+            "condition",
+            "route",
+            "outcome",
+            "evidence_level",
+            "review",
+        ]
+
+
+class StudyFilterSet(SearchFilterSet):
+    search_fields = (
+        "slug",
+        "title",
+        "authors_as_printed",
+        "condition_as_printed",
+        "findings",
+        "cell_as_printed",
+        "publication__doi",
+        "conditions__name",
+    )
+    vector_fields = ("title", "findings", "condition_as_printed")
+
+    stage = filters.MultipleChoiceFilter(choices=choices.StudyStage.choices)
+    model = filters.ModelMultipleChoiceFilter(
+        field_name="model_systems",
+        to_field_name="slug",
+        queryset=ModelSystem.objects.all(),
+        label="Model system",
+        distinct=True,
+    )
+    condition = condition_filter()
+    modality = filters.MultipleChoiceFilter(
+        field_name="therapy__modality", choices=evidence_choices.Modality.choices
+    )
+    cell_source = cell_source_filter("therapy__cell_source")
+    year_min = filters.NumberFilter(field_name="year", lookup_expr="gte", label="From year")
+    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte", label="To year")
+    evidence_level = filters.MultipleChoiceFilter(
+        choices=evidence_choices.EvidenceLevel.choices
+    )
+    review = review_filter()
+
+    class Meta:
+        model = Study
+        fields = [
+            "q",
+            "stage",
+            "model",
+            "condition",
+            "modality",
+            "cell_source",
+            "year_min",
+            "year_max",
+            "evidence_level",
+            "review",
+        ]
+
+
+class TrialCountFilterSet(filters.FilterSet):
+    series = filters.MultipleChoiceFilter(choices=choices.TrialCountSeries.choices)
+    phase = filters.MultipleChoiceFilter(choices=choices.Phase.choices)
+
+    class Meta:
+        model = TrialCountSnapshot
+        fields = ["series", "phase"]

@@ -1,0 +1,60 @@
+"""Writes and workflows of the trials app: the evidence level derivation.
+
+Evidence levels (adapted from CIViC): A controlled clinical, B uncontrolled clinical,
+C case series or pilot, D pre-clinical in vivo, E in vitro. The derived level is stored
+beside a curator's override; `evidence_level` holds the effective one for filtering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from trials.choices import StudyStage
+from trials.models import ClinicalTrial, Study
+
+_RANDOMISED = re.compile(r"(?<![a-z-])randomi[sz]ed", re.IGNORECASE)
+_CONTROLLED = re.compile(r"controlled|placebo|comparison|compare", re.IGNORECASE)
+_PILOT = re.compile(r"\bpilot\b|case series|case report", re.IGNORECASE)
+
+
+def evidence_level_for_trial(*, design: str) -> str:
+    """A for a randomised controlled design, C for a pilot or case series, else B."""
+    if _RANDOMISED.search(design) and _CONTROLLED.search(design):
+        return "A"
+    if _PILOT.search(design):
+        return "C"
+    return "B"
+
+
+def evidence_level_for_study(*, stage: str, model_slugs: Iterable[str]) -> str:
+    """C for a clinical study; D for in vivo pre-clinical work; E for cells only."""
+    slugs = set(model_slugs)
+    if stage == StudyStage.CLINICAL or "human" in slugs:
+        return "C"
+    if slugs - {"cells"}:
+        return "D"
+    if slugs == {"cells"}:
+        return "E"
+    return "D" if stage == StudyStage.PRECLINICAL else ""
+
+
+def _apply(record: ClinicalTrial | Study, derived: str) -> None:
+    effective = record.evidence_level_override or derived
+    if (record.evidence_level_derived, record.evidence_level) != (derived, effective):
+        record.evidence_level_derived = derived
+        record.evidence_level = effective
+        type(record).objects.filter(pk=record.pk).update(
+            evidence_level_derived=derived, evidence_level=effective
+        )
+
+
+def trial_refresh_evidence_level(*, trial: ClinicalTrial) -> None:
+    """Recompute the derived and effective evidence level of a saved trial."""
+    _apply(trial, evidence_level_for_trial(design=trial.design_as_printed))
+
+
+def study_refresh_evidence_level(*, study: Study) -> None:
+    """Recompute the derived and effective evidence level of a saved study."""
+    slugs = [m.slug for m in study.model_systems.all()]
+    _apply(study, evidence_level_for_study(stage=study.stage, model_slugs=slugs))

@@ -1,0 +1,127 @@
+"""Tables of trials and studies (pages and downloads)."""
+
+import django_tables2 as tables
+
+from evidence.tables import ExportColumn, ManyColumn, ProvenanceTable
+from trials.models import ClinicalTrial, Study
+
+
+class TrialTable(ProvenanceTable):
+    trial = tables.Column(
+        accessor="pk", linkify=True, verbose_name="Trial", order_by=("nct_id", "slug")
+    )
+    nct_id = ExportColumn(verbose_name="NCT id")
+    phase = tables.Column()
+    status = tables.Column()
+    conditions = ManyColumn()
+    therapy = tables.Column(linkify=True, order_by="therapy__name")
+    modality = tables.Column(
+        accessor="therapy__modality", verbose_name="Modality", order_by="therapy__modality"
+    )
+    cell_source = tables.Column(
+        accessor="therapy__cell_source",
+        linkify=True,
+        verbose_name="Cell source",
+        order_by="therapy__cell_source__name",
+    )
+    route = tables.Column()
+    outcome_classes = ManyColumn(linkify_item=False, verbose_name="Outcome")
+    evidence_level = tables.Column(verbose_name="Level")
+    design_as_printed = ExportColumn(verbose_name="Design (as printed)")
+    condition_as_printed = ExportColumn(verbose_name="Condition (as printed)")
+    stem_cell_type_as_printed = ExportColumn(verbose_name="Stem cell type (as printed)")
+    dose_as_printed = ExportColumn(verbose_name="Dose (as printed)")
+    route_as_printed = ExportColumn(verbose_name="Route (as printed)")
+    outcome_as_printed = ExportColumn(verbose_name="Outcome (as printed)")
+    donor_type = ExportColumn(verbose_name="Donor type")
+
+    class Meta(ProvenanceTable.Meta):
+        model = ClinicalTrial
+        fields = ()
+        sequence = (
+            "trial",
+            "phase",
+            "status",
+            "conditions",
+            "therapy",
+            "modality",
+            "cell_source",
+            "route",
+            "outcome_classes",
+            "evidence_level",
+            "...",
+        )
+
+    def render_trial(self, record):
+        return str(record)
+
+    def value_trial(self, record):
+        return str(record)
+
+    def value_modality(self, record):
+        return record.therapy.get_modality_display()
+
+    def render_modality(self, record):
+        return record.therapy.get_modality_display()
+
+
+class StudyTable(ProvenanceTable):
+    title = tables.Column(linkify=True)
+    year = tables.Column()
+    stage = tables.Column()
+    model_systems = ManyColumn(linkify_item=False, verbose_name="Models")
+    conditions = ManyColumn()
+    therapy = tables.Column(linkify=True, order_by="therapy__name")
+    modality = tables.Column(
+        accessor="therapy__modality", verbose_name="Modality", order_by="therapy__modality"
+    )
+    cell_source = tables.Column(
+        accessor="therapy__cell_source",
+        linkify=True,
+        verbose_name="Cell source",
+        order_by="therapy__cell_source__name",
+    )
+    evidence_level = tables.Column(verbose_name="Level")
+    doi = tables.Column(
+        accessor="publication__doi", verbose_name="DOI", order_by="publication__doi"
+    )
+    authors_as_printed = ExportColumn(verbose_name="Authors (as printed)")
+    model_as_printed = ExportColumn(verbose_name="Model (as printed)")
+    condition_as_printed = ExportColumn(verbose_name="Condition (as printed)")
+    cell_as_printed = ExportColumn(verbose_name="Cells (as printed)")
+    application_method = ExportColumn(verbose_name="Application method")
+    route = ExportColumn(verbose_name="Route")
+    dose_as_printed = ExportColumn(verbose_name="Dose (as printed)")
+    scaffold = ExportColumn(verbose_name="Scaffold")
+    findings = ExportColumn(verbose_name="Findings")
+
+    class Meta(ProvenanceTable.Meta):
+        model = Study
+        fields = ()
+        sequence = (
+            "title",
+            "year",
+            "stage",
+            "model_systems",
+            "conditions",
+            "therapy",
+            "modality",
+            "cell_source",
+            "evidence_level",
+            "doi",
+            "...",
+        )
+
+    def render_doi(self, value):
+        from django.utils.html import format_html
+
+        return format_html('<a href="https://doi.org/{}">{}</a>', value, value)
+
+    def value_doi(self, value):
+        return value
+
+    def render_modality(self, record):
+        return record.therapy.get_modality_display()
+
+    def value_modality(self, record):
+        return record.therapy.get_modality_display()
