@@ -48,11 +48,22 @@ class CellSourceAdmin(VocabularyAdmin):
 
 @admin.register(Therapy)
 class TherapyAdmin(ProvenanceAdmin):
-    list_display = ("name", "modality", "cell_source", "parent", "donor_type", "locator")
+    list_display = (
+        "name",
+        "modality",
+        "cell_source",
+        "parent",
+        "donor_type",
+        "locator",
+    )
     list_filter = ("modality", "donor_type")
     list_select_related = ("cell_source", "parent", "source_review")
     search_fields = ("name", "slug", "brand_name", "description")
-    autocomplete_fields = (*ProvenanceAdmin.autocomplete_fields, "cell_source", "parent")
+    autocomplete_fields = (
+        *ProvenanceAdmin.autocomplete_fields,
+        "cell_source",
+        "parent",
+    )
 
 
 @admin.register(ComparisonPoint)

@@ -148,7 +148,9 @@ def publications_to_bibtex(publications: Iterable[Publication]) -> str:
         if publication.doi:
             fields.append(("doi", publication.doi))
             fields.append(("url", publication.doi_url))
-        body = ",\n".join(f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields)
+        body = ",\n".join(
+            f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields
+        )
         entries.append(f"@{kind}{{{bibtex_key(publication)},\n{body}\n}}\n")
     return "\n".join(entries)
 

@@ -8,6 +8,7 @@ from evidence.models import (
     ComparisonPoint,
     Condition,
     Publication,
+    ReviewReference,
     Therapy,
 )
 from evidence.search import text_search
@@ -36,7 +37,9 @@ def review_filter() -> filters.ModelMultipleChoiceFilter:
     )
 
 
-def condition_filter(field_name: str = "conditions") -> filters.ModelMultipleChoiceFilter:
+def condition_filter(
+    field_name: str = "conditions",
+) -> filters.ModelMultipleChoiceFilter:
     return filters.ModelMultipleChoiceFilter(
         field_name=field_name,
         to_field_name="slug",
@@ -60,12 +63,37 @@ class PublicationFilterSet(SearchFilterSet):
     vector_fields = ("title", "authors", "journal")
 
     kind = filters.MultipleChoiceFilter(choices=choices.PublicationKind.choices)
-    year_min = filters.NumberFilter(field_name="year", lookup_expr="gte", label="From year")
-    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte", label="To year")
+    year_min = filters.NumberFilter(
+        field_name="year", lookup_expr="gte", label="From year"
+    )
+    year_max = filters.NumberFilter(
+        field_name="year", lookup_expr="lte", label="To year"
+    )
+    doi = filters.CharFilter(
+        field_name="doi", lookup_expr="iexact", label="DOI", max_length=200
+    )
 
     class Meta:
         model = Publication
-        fields = ["q", "kind", "year_min", "year_max"]
+        fields = ["q", "kind", "year_min", "year_max", "doi"]
+
+
+class ReviewReferenceFilterSet(SearchFilterSet):
+    search_fields = ("citation_as_printed", "publication__title", "publication__doi")
+
+    review = filters.ModelMultipleChoiceFilter(
+        to_field_name="slug",
+        queryset=Publication.objects.filter(kind=choices.PublicationKind.REVIEW),
+        label="Review",
+    )
+    number = filters.NumberFilter(label="Reference number")
+    resolved = filters.BooleanFilter(
+        field_name="publication", lookup_expr="isnull", exclude=True, label="Resolved"
+    )
+
+    class Meta:
+        model = ReviewReference
+        fields = ["q", "review", "number", "resolved"]
 
 
 class ConditionFilterSet(SearchFilterSet):

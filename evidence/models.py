@@ -1,6 +1,7 @@
 """Shared vocabulary and abstract bases of the evidence atlas."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +18,14 @@ from evidence.querysets import (
 
 DOI_REGEX = r"^10\.[0-9]{4,9}/[^\s]+$"
 SLUG_REGEX = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+doi_validator = RegexValidator(
+    DOI_REGEX, "A DOI looks like 10.1155/2021/2616807 (no 'doi:' or URL prefix)."
+)
+YEAR_VALIDATORS = [
+    MinValueValidator(1900, "Year must be 1900 or later."),
+    MaxValueValidator(2100, "Year must be 2100 or earlier."),
+]
 
 
 class TimeStampedModel(models.Model):
@@ -63,7 +72,8 @@ class ProvenanceModel(TimeStampedModel):
         help_text="The review this record was extracted from.",
     )
     locator = models.CharField(
-        max_length=200, help_text='Where in the review: "Table 2, row 7", "Section 4.2".'
+        max_length=200,
+        help_text='Where in the review: "Table 2, row 7", "Section 4.2".',
     )
     cited_references = models.ManyToManyField(
         "evidence.ReviewReference",
@@ -111,6 +121,7 @@ class ProvenanceModel(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(locator=""),
                 name="%(app_label)s_%(class)s_locator_required",
+                violation_error_message="Every record needs a provenance locator.",
             ),
             models.CheckConstraint(
                 condition=Q(verification_status__in=choices.VerificationStatus.values),
@@ -131,12 +142,21 @@ class Publication(TimeStampedModel):
     """A review, primary paper or registry record, identified by DOI where it has one."""
 
     slug = models.SlugField(max_length=120, unique=True)
-    doi = models.CharField("DOI", max_length=200, unique=True, null=True, blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[doi_validator],
+    )
     pmid = models.PositiveIntegerField("PMID", unique=True, null=True, blank=True)
     title = models.TextField()
     authors = models.TextField(blank=True)
     journal = models.CharField(max_length=300, blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=YEAR_VALIDATORS
+    )
     volume_pages = models.CharField(max_length=200, blank=True)
     kind = models.CharField(
         max_length=20,
@@ -369,4 +389,6 @@ class ComparisonPoint(ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_aspect_display()} / {self.get_side_display()} ({self.ordinal})"
+        return (
+            f"{self.get_aspect_display()} / {self.get_side_display()} ({self.ordinal})"
+        )

@@ -12,7 +12,9 @@ class CuratedQuerySet(models.QuerySet):
     def with_provenance(self) -> CuratedQuerySet:
         from evidence.models import ReviewReference
 
-        return self.select_related("source_review", "primary_publication").prefetch_related(
+        return self.select_related(
+            "source_review", "primary_publication"
+        ).prefetch_related(
             Prefetch(
                 "cited_references",
                 queryset=ReviewReference.objects.select_related("review").order_by(

@@ -33,7 +33,9 @@ def text_search(
     if connection.vendor == "postgresql" and vector_fields:
         query = SearchQuery(text, search_type="websearch", config="english")
         matches = (
-            model._default_manager.annotate(_search=SearchVector(*vector_fields, config="english"))
+            model._default_manager.annotate(
+                _search=SearchVector(*vector_fields, config="english")
+            )
             .filter(_search=query)
             .values("pk")
         )

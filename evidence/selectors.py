@@ -55,7 +55,9 @@ def filter_data_valid(
     *, filterset_class: type[filters.FilterSet], data: QueryDict
 ) -> QueryDict:
     """`data` without the parameters whose values the FilterSet rejects."""
-    filterset = filterset_class(data, queryset=filterset_class._meta.model.objects.none())
+    filterset = filterset_class(
+        data, queryset=filterset_class._meta.model.objects.none()
+    )
     cleaned = data.copy()
     if not filterset.is_valid():
         for name in filterset.errors:
@@ -166,8 +168,16 @@ def entity_counts() -> list[tuple[str, int, str]]:
         ("Cell sources", CellSource, "evidence:cellsource_list"),
         ("Secretome components", Component, "secretome:component_list"),
         ("Component findings", ComponentFinding, "secretome:component_list"),
-        ("Preconditioning strategies", Preconditioning, "secretome:preconditioning_list"),
-        ("Genetic modifications", GeneticModification, "secretome:geneticmodification_list"),
+        (
+            "Preconditioning strategies",
+            Preconditioning,
+            "secretome:preconditioning_list",
+        ),
+        (
+            "Genetic modifications",
+            GeneticModification,
+            "secretome:geneticmodification_list",
+        ),
         ("Publications", Publication, "evidence:publication_list"),
     ]
     return [(label, model.objects.count(), url) for label, model, url in rows]
@@ -190,7 +200,9 @@ def review_counts() -> list[dict]:
     reviews = list(Publication.objects.reviews().order_by("year", "slug"))
     table = {review.pk: {} for review in reviews}
     for label, model in kinds:
-        grouped = model.objects.values("source_review").annotate(n=Count("pk")).order_by()
+        grouped = (
+            model.objects.values("source_review").annotate(n=Count("pk")).order_by()
+        )
         for row in grouped:
             table.setdefault(row["source_review"], {})[label] = row["n"]
     references = dict(
@@ -236,7 +248,9 @@ def trial_charts() -> dict[str, list[tuple[str, str, int]]]:
     from trials.models import ClinicalTrial
 
     trials = ClinicalTrial.objects.all()
-    by_phase = {value: (value, label, n) for value, label, n in count_by(trials, "phase")}
+    by_phase = {
+        value: (value, label, n) for value, label, n in count_by(trials, "phase")
+    }
     return {
         "phase": [
             (value, label, by_phase[value][2])
@@ -255,9 +269,11 @@ def trial_count_series() -> dict:
 
     snapshots = list(TrialCountSnapshot.objects.select_related("source_review"))
     series_labels = dict(TrialCountSeries.choices)
-    present_series = [s for s, _ in TrialCountSeries.choices if any(
-        snap.series == s for snap in snapshots
-    )]
+    present_series = [
+        s
+        for s, _ in TrialCountSeries.choices
+        if any(snap.series == s for snap in snapshots)
+    ]
     phases = [
         (value, label)
         for value, label in Phase.choices
@@ -267,7 +283,10 @@ def trial_count_series() -> dict:
     return {
         "series": [(s, series_labels[s]) for s in present_series],
         "groups": [
-            (label, [(series_labels[s], values.get((s, phase), 0)) for s in present_series])
+            (
+                label,
+                [(series_labels[s], values.get((s, phase), 0)) for s in present_series],
+            )
             for phase, label in phases
         ],
         "snapshots": snapshots,
@@ -332,9 +351,9 @@ def condition_side_by_side(*, condition: Condition) -> dict:
     cell_free = EvidenceSide("Cell-free (secretome, vesicles, factors)")
     unknown = EvidenceSide("Product not stated")
     for trial in ClinicalTrial.objects.with_list_related().filter(conditions=condition):
-        (cells if trial.therapy.modality == choices.Modality.CELLS else cell_free).trials.append(
-            trial
-        )
+        (
+            cells if trial.therapy.modality == choices.Modality.CELLS else cell_free
+        ).trials.append(trial)
     for study in Study.objects.with_list_related().filter(conditions=condition):
         if study.therapy is None:
             unknown.studies.append(study)
@@ -361,7 +380,9 @@ def condition_side_by_side(*, condition: Condition) -> dict:
 
 def comparison_table() -> list[dict]:
     """Table 4 as rows of aspect -> (stem-cell points, secretome points)."""
-    points = ComparisonPoint.objects.with_provenance().order_by("aspect", "side", "ordinal")
+    points = ComparisonPoint.objects.with_provenance().order_by(
+        "aspect", "side", "ordinal"
+    )
     grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for point in points:
         grouped[point.aspect][point.side].append(point)
@@ -462,28 +483,67 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
     from trials.models import ClinicalTrial, Study
 
     sources: list[tuple[str, QuerySet, type[filters.FilterSet], str]] = [
-        ("Clinical trials", ClinicalTrial.objects.select_related("therapy"),
-         TrialFilterSet, "trials:trial_list"),
-        ("Studies", Study.objects.select_related("publication"),
-         StudyFilterSet, "trials:study_list"),
-        ("Publications", Publication.objects.all(), PublicationFilterSet,
-         "evidence:publication_list"),
-        ("Conditions", Condition.objects.all(), ConditionFilterSet,
-         "evidence:condition_list"),
-        ("Therapies", Therapy.objects.select_related("cell_source"), TherapyFilterSet,
-         "evidence:therapy_list"),
-        ("Cell sources", CellSource.objects.all(), CellSourceFilterSet,
-         "evidence:cellsource_list"),
-        ("Secretome components", Component.objects.all(), ComponentFilterSet,
-         "secretome:component_list"),
+        (
+            "Clinical trials",
+            ClinicalTrial.objects.select_related("therapy"),
+            TrialFilterSet,
+            "trials:trial_list",
+        ),
+        (
+            "Studies",
+            Study.objects.select_related("publication"),
+            StudyFilterSet,
+            "trials:study_list",
+        ),
+        (
+            "Publications",
+            Publication.objects.all(),
+            PublicationFilterSet,
+            "evidence:publication_list",
+        ),
+        (
+            "Conditions",
+            Condition.objects.all(),
+            ConditionFilterSet,
+            "evidence:condition_list",
+        ),
+        (
+            "Therapies",
+            Therapy.objects.select_related("cell_source"),
+            TherapyFilterSet,
+            "evidence:therapy_list",
+        ),
+        (
+            "Cell sources",
+            CellSource.objects.all(),
+            CellSourceFilterSet,
+            "evidence:cellsource_list",
+        ),
+        (
+            "Secretome components",
+            Component.objects.all(),
+            ComponentFilterSet,
+            "secretome:component_list",
+        ),
         ("Effects", Effect.objects.all(), EffectFilterSet, ""),
-        ("Component findings",
-         ComponentFinding.objects.select_related("component", "effect"),
-         ComponentFindingFilterSet, ""),
-        ("Preconditioning", Preconditioning.objects.all(), PreconditioningFilterSet,
-         "secretome:preconditioning_list"),
-        ("Genetic modifications", GeneticModification.objects.all(),
-         GeneticModificationFilterSet, "secretome:geneticmodification_list"),
+        (
+            "Component findings",
+            ComponentFinding.objects.select_related("component", "effect"),
+            ComponentFindingFilterSet,
+            "",
+        ),
+        (
+            "Preconditioning",
+            Preconditioning.objects.all(),
+            PreconditioningFilterSet,
+            "secretome:preconditioning_list",
+        ),
+        (
+            "Genetic modifications",
+            GeneticModification.objects.all(),
+            GeneticModificationFilterSet,
+            "secretome:geneticmodification_list",
+        ),
     ]
     groups = []
     for label, queryset, filterset_class, list_url in sources:

@@ -28,7 +28,9 @@ LOAD_REASON = "load_curated"
 class DatasetError(Exception):
     """An invalid fixture: says which file, record and field, and why."""
 
-    def __init__(self, message: str, *, path: str = "", record: str = "", field: str = ""):
+    def __init__(
+        self, message: str, *, path: str = "", record: str = "", field: str = ""
+    ):
         where = ", ".join(
             part
             for part in (
@@ -78,7 +80,9 @@ def _read_files(directory: Path) -> dict[str, list[SourceRecord]]:
         except yaml.YAMLError as exc:
             raise DatasetError(f"not valid YAML: {exc}", path=rel) from exc
         if not isinstance(document, dict) or "entity" not in document:
-            raise DatasetError("expected a mapping with 'entity' and 'records'", path=rel)
+            raise DatasetError(
+                "expected a mapping with 'entity' and 'records'", path=rel
+            )
         entity = document["entity"]
         if entity not in SPECS_BY_NAME:
             raise DatasetError(
@@ -90,14 +94,20 @@ def _read_files(directory: Path) -> dict[str, list[SourceRecord]]:
             raise DatasetError("'records' must be a list", path=rel)
         for index, data in enumerate(records):
             if not isinstance(data, dict):
-                raise DatasetError("a record must be a mapping", path=rel, record=f"#{index + 1}")
+                raise DatasetError(
+                    "a record must be a mapping", path=rel, record=f"#{index + 1}"
+                )
             grouped[entity].append(SourceRecord(rel, index, data))
     return grouped
 
 
-def _order_self_references(spec: EntitySpec, records: list[SourceRecord]) -> list[SourceRecord]:
+def _order_self_references(
+    spec: EntitySpec, records: list[SourceRecord]
+) -> list[SourceRecord]:
     """Parents before children for entities that point at themselves (therapy lineage)."""
-    self_fields = [name for name, rel in spec.foreign_keys.items() if rel.model is spec.model]
+    self_fields = [
+        name for name, rel in spec.foreign_keys.items() if rel.model is spec.model
+    ]
     if not self_fields:
         return records
     by_key = {r.data.get("slug"): r for r in records}
@@ -110,7 +120,9 @@ def _order_self_references(spec: EntitySpec, records: list[SourceRecord]) -> lis
         if slug in placed:
             return
         if slug in visiting:
-            raise DatasetError("lineage cycle", path=record.path, record=record.label(spec))
+            raise DatasetError(
+                "lineage cycle", path=record.path, record=record.label(spec)
+            )
         visiting.add(slug)
         for name in self_fields:
             parent = by_key.get(record.data.get(name))
@@ -131,7 +143,9 @@ class _Loader:
         self.result = LoadResult()
         self._cache: dict[tuple[type[models.Model], str, Any], models.Model] = {}
 
-    def resolve(self, model: type[models.Model], lookup: str, value: Any) -> models.Model:
+    def resolve(
+        self, model: type[models.Model], lookup: str, value: Any
+    ) -> models.Model:
         key = (model, lookup, value)
         if key not in self._cache:
             self._cache[key] = model._default_manager.get(**{lookup: value})
@@ -162,11 +176,15 @@ class _Loader:
         label = record.label(spec)
 
         def fail(message: str, field_name: str = "") -> DatasetError:
-            return DatasetError(message, path=record.path, record=label, field=field_name)
+            return DatasetError(
+                message, path=record.path, record=label, field=field_name
+            )
 
         unknown = set(data) - set(spec.yaml_fields)
         if unknown:
-            raise fail(f"unknown field(s) {sorted(unknown)}", ", ".join(sorted(unknown)))
+            raise fail(
+                f"unknown field(s) {sorted(unknown)}", ", ".join(sorted(unknown))
+            )
 
         values: dict[str, Any] = {}
         for name in spec.fields:
@@ -189,7 +207,9 @@ class _Loader:
                     relation.model, relation.lookup, relation.to_db(raw)
                 )
             except ObjectDoesNotExist as exc:
-                raise fail(f"no {relation.model.__name__} with {relation.lookup}={raw!r}", name) from exc
+                raise fail(
+                    f"no {relation.model.__name__} with {relation.lookup}={raw!r}", name
+                ) from exc
         if spec.provenance:
             values.update(self.provenance_values(spec, record, fail))
             refs = values.pop("_refs")
@@ -207,7 +227,9 @@ class _Loader:
         if created:
             instance = spec.model()
         changed_fields = [
-            name for name, value in values.items() if getattr(instance, name, None) != value
+            name
+            for name, value in values.items()
+            if getattr(instance, name, None) != value
         ]
         for name in changed_fields:
             setattr(instance, name, values[name])
@@ -220,9 +242,16 @@ class _Loader:
             targets = []
             for item in raw:
                 try:
-                    targets.append(self.resolve(relation.model, relation.lookup, relation.to_db(item)))
+                    targets.append(
+                        self.resolve(
+                            relation.model, relation.lookup, relation.to_db(item)
+                        )
+                    )
                 except ObjectDoesNotExist as exc:
-                    raise fail(f"no {relation.model.__name__} with {relation.lookup}={item!r}", name) from exc
+                    raise fail(
+                        f"no {relation.model.__name__} with {relation.lookup}={item!r}",
+                        name,
+                    ) from exc
             m2m_targets[relation.model_field] = targets
         if refs is not None:
             m2m_targets["cited_references"] = refs
@@ -239,8 +268,12 @@ class _Loader:
         try:
             instance.full_clean()
         except ValidationError as exc:
-            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            field_name, errors = next(iter(messages.items()))
+            messages = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+            field_name, errors = sorted(
+                messages.items(), key=lambda item: item[0] == "__all__"
+            )[0]
             field_name = "" if field_name == "__all__" else field_name
             raise fail("; ".join(errors), field_name) from exc
         # Saved even when only relations changed, so that the history shows the load.
@@ -252,7 +285,9 @@ class _Loader:
             spec.refresh(instance)
         (self.result.created if created else self.result.updated)[spec.name] += 1
 
-    def provenance_values(self, spec: EntitySpec, record: SourceRecord, fail) -> dict[str, Any]:
+    def provenance_values(
+        self, spec: EntitySpec, record: SourceRecord, fail
+    ) -> dict[str, Any]:
         block = record.data.get("provenance")
         if not isinstance(block, dict):
             raise fail("every record needs a provenance block", "provenance")
@@ -266,13 +301,13 @@ class _Loader:
         try:
             review = self.resolve(Publication, "slug", block["review"])
         except ObjectDoesNotExist as exc:
-            raise fail(f"no review publication {block['review']!r}", "provenance.review") from exc
+            raise fail(
+                f"no review publication {block['review']!r}", "provenance.review"
+            ) from exc
         refs = []
         for number in block.get("refs") or []:
             try:
-                refs.append(
-                    self.resolve_reference(review, int(number))
-                )
+                refs.append(self.resolve_reference(review, int(number)))
             except (ObjectDoesNotExist, TypeError, ValueError) as exc:
                 raise fail(
                     f"reference [{number}] is not in the reference list of {review.slug}",
@@ -326,6 +361,21 @@ def _default_for(model: type[models.Model], name: str) -> Any:
     return None
 
 
+def _ensure_fixed_vocabularies() -> None:
+    """Outcome classes and model systems are fixed lists (trials/choices.py)."""
+    from trials.choices import ModelSystemChoices, OutcomeClassChoices
+    from trials.models import ModelSystem, OutcomeClass
+
+    for model, vocabulary in (
+        (OutcomeClass, OutcomeClassChoices),
+        (ModelSystem, ModelSystemChoices),
+    ):
+        for value, label in vocabulary.choices:
+            model.objects.get_or_create(
+                slug=value.replace("_", "-"), defaults={"name": label}
+            )
+
+
 def dataset_load(
     *, directory: Path, progress: Callable[[str], None] = lambda line: None
 ) -> LoadResult:
@@ -333,6 +383,7 @@ def dataset_load(
     grouped = _read_files(directory)
     loader = _Loader(progress)
     with transaction.atomic():
+        _ensure_fixed_vocabularies()
         for spec in SPECS:
             records = grouped.get(spec.name, [])
             if records:
@@ -354,10 +405,14 @@ def _export_record(spec: EntitySpec, instance: models.Model) -> dict[str, Any]:
         out[name] = converter.to_yaml(value) if converter else _yaml_value(value)
     for name, relation in spec.foreign_keys.items():
         related = getattr(instance, relation.model_field)
-        out[name] = relation.to_yaml(getattr(related, relation.lookup)) if related else None
+        out[name] = (
+            relation.to_yaml(getattr(related, relation.lookup)) if related else None
+        )
     for name, relation in spec.many_to_many.items():
         related = getattr(instance, relation.model_field).all()
-        out[name] = sorted(relation.to_yaml(getattr(r, relation.lookup)) for r in related)
+        out[name] = sorted(
+            relation.to_yaml(getattr(r, relation.lookup)) for r in related
+        )
     if spec.provenance:
         primary = instance.primary_publication
         out["provenance"] = {
@@ -383,7 +438,9 @@ def _export_queryset(spec: EntitySpec) -> Iterable[models.Model]:
         f"{spec.foreign_keys[k].model_field}__slug" if k in spec.foreign_keys else k
         for k in spec.key
     ]
-    return queryset.select_related(*related).prefetch_related(*prefetch).order_by(*order)
+    return (
+        queryset.select_related(*related).prefetch_related(*prefetch).order_by(*order)
+    )
 
 
 def dataset_export(*, directory: Path) -> dict[str, int]:

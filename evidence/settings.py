@@ -19,7 +19,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 _DEV_SECRET = "django-insecure-dev-only-key-not-for-production"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS",
@@ -86,7 +88,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -104,20 +108,35 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "evidence.api.schema.AtlasAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "evidence.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "evidence.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "evidence.api.renderers.CSVRenderer",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Reads are public; writes need the model's add/change/delete permission.
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
+    # Rates are per client IP (anonymous) or per user, counted in the default cache:
+    # with several server processes that cache must be shared (database or Redis).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("DJANGO_API_ANON_RATE", default="600/min"),
+        "user": env.str("DJANGO_API_USER_RATE", default="3000/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -128,6 +147,14 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Related records are written as slugs and read as nested objects.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by several fields get one stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PublicationKindEnum": "evidence.choices.PublicationKind",
+        "ComponentKindEnum": "secretome.choices.ComponentKind",
+        "EvidenceLevelEnum": "evidence.choices.EvidenceLevel",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -91,7 +91,9 @@ class AtlasListView(SingleTableMixin, FilterView):
             return self.export_rows(export)
         if valid and export in exports.CITATION_FORMATS:
             return self.export_citations(export)
-        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        context = self.get_context_data(
+            filter=self.filterset, object_list=self.object_list
+        )
         if export and export not in exports.EXPORT_FORMATS:
             context["export_error"] = f"Unknown download format: {export}"
             valid = False
@@ -99,7 +101,9 @@ class AtlasListView(SingleTableMixin, FilterView):
 
     @property
     def basename(self) -> str:
-        return self.filterset_class._meta.model._meta.verbose_name_plural.replace(" ", "-")
+        return self.filterset_class._meta.model._meta.verbose_name_plural.replace(
+            " ", "-"
+        )
 
     def export_rows(self, fmt: str) -> HttpResponse:
         table = self.get_table_class()(self.object_list, default="")
@@ -126,9 +130,7 @@ class AtlasListView(SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = self.request.GET
-        facets = selectors.facet_counts(
-            filterset_class=self.filterset_class, data=data
-        )
+        facets = selectors.facet_counts(filterset_class=self.filterset_class, data=data)
         labels = {}
         for facet in facets:
             for option in facet.options:

@@ -172,7 +172,9 @@ class TrialCountSnapshotFactory(ProvenanceFactory):
         model = TrialCountSnapshot
 
     slug = factory.Sequence(lambda n: f"count-{n}")
-    series = factory.Sequence(lambda n: ["msc_2011", "msc_2021", "exosomes_2021"][n % 3])
+    series = factory.Sequence(
+        lambda n: ["msc_2011", "msc_2021", "exosomes_2021"][n % 3]
+    )
     phase = factory.Sequence(
         lambda n: ["early_1", "1", "1_2", "2", "2_3", "3", "4", "na"][(n // 3) % 8]
     )

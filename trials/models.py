@@ -1,15 +1,19 @@
 """Evidence from use in patients and models: trials, studies, trial counts."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from evidence import choices as evidence_choices
-from evidence.models import VocabularyModel, ProvenanceModel
+from evidence.models import YEAR_VALIDATORS, ProvenanceModel, VocabularyModel
 from trials import choices
 from trials.querysets import StudyQuerySet, TrialCountQuerySet, TrialQuerySet
 
 NCT_REGEX = r"^NCT[0-9]{8}$"
+nct_validator = RegexValidator(
+    NCT_REGEX, "An NCT id is 'NCT' followed by 8 digits, e.g. NCT04491240."
+)
 
 
 class OutcomeClass(VocabularyModel):
@@ -48,9 +52,9 @@ class EvidenceLevelMixin(models.Model):
         abstract = True
         constraints = [
             models.CheckConstraint(
-                condition=Q(evidence_level_override="")
-                | ~Q(evidence_level_reason=""),
+                condition=Q(evidence_level_override="") | ~Q(evidence_level_reason=""),
                 name="%(app_label)s_%(class)s_override_needs_reason",
+                violation_error_message="An evidence level override needs a reason.",
             ),
             models.CheckConstraint(
                 condition=Q(evidence_level__in=["", "A", "B", "C", "D", "E"])
@@ -64,7 +68,12 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
     """A clinical trial of a cell or cell-free therapy, as a review reports it."""
 
     nct_id = models.CharField(
-        "NCT id", max_length=11, unique=True, null=True, blank=True
+        "NCT id",
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[nct_validator],
     )
     design_as_printed = models.TextField(blank=True)
     phase = models.CharField(
@@ -139,10 +148,12 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
                 | Q(dose_high__isnull=True)
                 | Q(dose_low__lte=models.F("dose_high")),
                 name="clinicaltrial_dose_range_ordered",
+                violation_error_message="The low dose must not exceed the high dose.",
             ),
             models.CheckConstraint(
                 condition=Q(dose_low__isnull=True) | ~Q(dose_unit=""),
                 name="clinicaltrial_dose_needs_unit",
+                violation_error_message="A parsed dose needs its unit.",
             ),
         ]
         indexes = [
@@ -198,7 +209,9 @@ class Study(EvidenceLevelMixin, ProvenanceModel):
     dose_as_printed = models.CharField(max_length=300, blank=True)
     scaffold = models.CharField(max_length=300, blank=True)
     findings = models.TextField(blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=YEAR_VALIDATORS
+    )
     publication = models.ForeignKey(
         "evidence.Publication",
         on_delete=models.SET_NULL,

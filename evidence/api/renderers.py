@@ -127,7 +127,9 @@ class CSVRenderer(BaseRenderer):
         response = renderer_context.get("response")
         ok = response is None or response.status_code < 400
         if ok and view is not None and hasattr(view, "get_serializer_class"):
-            serializer = view.get_serializer_class()(context=view.get_serializer_context())
+            serializer = view.get_serializer_class()(
+                context=view.get_serializer_context()
+            )
             return serializer_columns(serializer.fields)
         columns: list[str] = []
         for record in records:

@@ -121,7 +121,8 @@ class ProvenanceSerializer(serializers.Serializer):
         help_text="Slug of the review the record was extracted from.",
     )
     locator = serializers.CharField(
-        max_length=200, help_text='Where in the review: "Table 2, row 7", "Section 4.2".'
+        max_length=200,
+        help_text='Where in the review: "Table 2, row 7", "Section 4.2".',
     )
     refs = serializers.ListField(
         source="reference_numbers",
@@ -142,7 +143,9 @@ class ProvenanceSerializer(serializers.Serializer):
         choices=choices.VerificationStatus.choices,
         required=False,
     )
-    confirmed_by = serializers.CharField(max_length=500, allow_blank=True, required=False)
+    confirmed_by = serializers.CharField(
+        max_length=500, allow_blank=True, required=False
+    )
     flags = serializers.ListField(
         child=serializers.CharField(),
         required=False,
@@ -168,7 +171,9 @@ class AtlasModelSerializer(serializers.ModelSerializer):
         if "reference_numbers" not in attrs:
             return
         numbers = sorted(set(attrs.pop("reference_numbers")))
-        review = attrs.get("source_review") or getattr(self.instance, "source_review", None)
+        review = attrs.get("source_review") or getattr(
+            self.instance, "source_review", None
+        )
         found = list(ReviewReference.objects.filter(review=review, number__in=numbers))
         missing = sorted(set(numbers) - {ref.number for ref in found})
         if missing:
@@ -193,7 +198,9 @@ class AtlasModelSerializer(serializers.ModelSerializer):
         try:
             candidate.full_clean()
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(self._api_errors(exc.message_dict)) from exc
+            raise serializers.ValidationError(
+                self._api_errors(exc.message_dict)
+            ) from exc
 
     def _api_errors(self, model_errors: dict[str, list[str]]) -> dict:
         """Re-key Django's errors from model field names to the API's field names."""
@@ -291,7 +298,16 @@ class CellSourceSerializer(VocabularySerializer):
 
     class Meta:
         model = CellSource
-        fields = ["url", "id", "slug", "name", "tissue", "cell_type", "potency", "species"]
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "name",
+            "tissue",
+            "cell_type",
+            "potency",
+            "species",
+        ]
 
 
 class TherapySerializer(CuratedSerializer):
@@ -335,4 +351,13 @@ class ComparisonPointSerializer(CuratedSerializer):
 
     class Meta:
         model = ComparisonPoint
-        fields = ["url", "id", "slug", "aspect", "side", "ordinal", "text", "provenance"]
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "aspect",
+            "side",
+            "ordinal",
+            "text",
+            "provenance",
+        ]

@@ -21,12 +21,16 @@ def highlight(text: object, query: str) -> SafeString:
     The text is split on the matches first and every piece escaped on its own, so a
     match can never cut through an HTML entity and no markup from the data survives.
     """
+    if isinstance(text, list | tuple):
+        text = ", ".join(str(item) for item in text)
     text = "" if text is None else str(text)
     words = [w for w in re.split(r"\s+", query or "") if len(w) >= 2][:MAX_WORDS]
     if not words:
         return escape(text)
     pattern = re.compile(
-        "(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")",
+        "("
+        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        + ")",
         re.IGNORECASE,
     )
     pieces = pattern.split(text)
@@ -166,6 +170,7 @@ def gap_map(gap: dict, trial_list_url: str, study_list_url: str) -> dict:
             cells.append(
                 {
                     "item": item,
+                    "label": gap["modalities"][c_index][1],
                     "x": left + c_index * cell,
                     "text_x": left + c_index * cell + cell / 2,
                     "opacity": round(0.15 + 0.85 * item.total / maximum, 2)

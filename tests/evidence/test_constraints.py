@@ -53,7 +53,9 @@ def test_trials_without_nct_id_may_coexist():
     assert ClinicalTrial.objects.filter(nct_id__isnull=True).count() == 2
 
 
-@pytest.mark.parametrize("doi", ["doi:10.1000/x", "11.1000/x", "10.12/x", "10.1000/a b"])
+@pytest.mark.parametrize(
+    "doi", ["doi:10.1000/x", "11.1000/x", "10.12/x", "10.1000/a b"]
+)
 def test_malformed_doi_is_refused(doi):
     assert refused(PublicationFactory, doi=doi)
 

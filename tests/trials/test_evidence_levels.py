@@ -14,7 +14,10 @@ from trials.services import (
 @pytest.mark.parametrize(
     "design, level",
     [
-        ("A phase I/II randomized, double-blind, placebo-controlled clinical trial", "A"),
+        (
+            "A phase I/II randomized, double-blind, placebo-controlled clinical trial",
+            "A",
+        ),
         ("A randomized, controlled phase I/II clinical trial", "A"),
         ("A phase 1/2 randomized comparison study", "A"),
         ("A phase I/II, open-label, nonrandomized, sequential, multicenter trial", "B"),
@@ -70,7 +73,9 @@ def test_override_wins_over_derived_level():
 
 @pytest.mark.django_db
 def test_study_refresh_uses_model_systems():
-    study = StudyFactory(stage="preclinical", model_systems=["cells"], evidence_level="")
+    study = StudyFactory(
+        stage="preclinical", model_systems=["cells"], evidence_level=""
+    )
     study_refresh_evidence_level(study=study)
     study.refresh_from_db()
     assert study.evidence_level == "E"

@@ -18,5 +18,7 @@ class Command(BaseCommand):
         for entity, count in counts.items():
             self.stdout.write(f"  {entity}: {count}")
         self.stdout.write(
-            self.style.SUCCESS(f"Exported {sum(counts.values())} records to {directory}")
+            self.style.SUCCESS(
+                f"Exported {sum(counts.values())} records to {directory}"
+            )
         )
