@@ -92,7 +92,9 @@ class Preconditioning(ProvenanceModel):
     )
     agent = models.CharField(max_length=200, blank=True)
     effect_text = models.TextField(blank=True)
-    effects = models.ManyToManyField(Effect, related_name="preconditionings", blank=True)
+    effects = models.ManyToManyField(
+        Effect, related_name="preconditionings", blank=True
+    )
 
     class Meta:
         ordering = ["category", "name"]
@@ -115,7 +117,9 @@ class Preconditioning(ProvenanceModel):
 class GeneticModification(ProvenanceModel):
     """A factor overexpressed in human MSCs and the disease model tested (Table 5)."""
 
-    factor_as_printed = models.CharField(max_length=300)
+    factor_as_printed = models.CharField(
+        max_length=300, blank=True, help_text="Empty where the extraction cannot pair it."
+    )
     component = models.ForeignKey(
         Component,
         on_delete=models.PROTECT,
@@ -153,7 +157,7 @@ class GeneticModification(ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.factor_as_printed} ({self.get_method_display()})"
+        return f"{self.factor_as_printed or self.slug} ({self.get_method_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse(

@@ -1,0 +1,288 @@
+"""The curated dataset against the reviews: row counts, ids, provenance, spot checks.
+
+Counts per table are the ones established from the reviews (see fixtures/notes/):
+- Foo 2021 Table 1 (secretome given intravenously): 9 rows, refs [122]-[130].
+- Foo 2021 Table 2 (completed stem-cell trials): 29 rows, 8 pluripotent + 21 multipotent;
+  27 print an NCT id, refs [140]-[155].
+- Foo 2021 Table 3 (cell-free trials): 9 rows, each with an NCT id.
+- Foo 2021 Table 4 (stem cell vs secretome): 46 numbered items over 5 aspects x 2 sides.
+- Foo 2021 Table 5 (genetic modifications): 52 rows (37 + 15 on the continuation page).
+- Foo 2021 Table 6 (tissue engineering): 5 rows, refs [242]-[246].
+- Foo 2021 Figure 5: 23 bullets; Figure 6 + section 8.2: 20 preconditioning strategies.
+- Foo 2021 Figure 4: 3 series x 4 phases = 12 bars.
+- Foo 2021 section 6.1: 8 market-authorised MSC products.
+- Foo 2021 has 271 numbered references; Smolinská 2023 has 61, all with DOIs.
+- Smolinská 2023 Table 1: 10 studies, refs [30]-[39].
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from evidence.dataset import SPECS
+from evidence.models import Publication, ReviewReference, Therapy
+from evidence.services import dataset_report
+from trials.models import ClinicalTrial, Study, TrialCountSnapshot
+
+SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+SMOLINSKA_SEED = SEEDS / "002_50266962d50f0458.txt"
+
+EXPECTED_TABLE_ROWS = {
+    ("foo-2021", "Table 1", "studies"): 9,
+    ("foo-2021", "Table 2", "trials"): 29,
+    ("foo-2021", "Table 3", "trials"): 9,
+    ("foo-2021", "Table 4", "comparison_points"): 46,
+    ("foo-2021", "Table 5", "genetic_modifications"): 52,
+    ("foo-2021", "Table 6", "studies"): 5,
+    ("foo-2021", "Figure 5", "comparison_points"): 23,
+    ("foo-2021", "Figure 4", "trial_counts"): 12,
+    ("smolinska-2023", "Table 1", "studies"): 10,
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def curated(django_db_setup, django_db_blocker):
+    """The real curated dataset, loaded once for this module and rolled back after."""
+    from evidence.services import dataset_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        dataset_load(directory=Path(settings.FIXTURES_DIR))
+        yield
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("key, expected", sorted(EXPECTED_TABLE_ROWS.items()))
+def test_rows_per_review_table(key, expected):
+    assert dataset_report().counts_by_locator.get(key) == expected
+
+
+def test_table_2_splits_into_pluripotent_and_multipotent():
+    table2 = ClinicalTrial.objects.filter(locator__startswith="Table 2,")
+    assert (
+        table2.filter(stem_cell_type_as_printed__icontains="pluripotent")
+        .exclude(stem_cell_type_as_printed__icontains="multipotent")
+        .count()
+        == 8
+    )
+    assert (
+        table2.filter(stem_cell_type_as_printed__icontains="multipotent").count() == 21
+    )
+    assert table2.exclude(nct_id=None).count() == 27
+    refs = set(
+        ReviewReference.objects.filter(
+            trials_clinicaltrial_citing__in=table2
+        ).values_list("number", flat=True)
+    )
+    assert refs == set(range(140, 156))
+
+
+def test_reference_lists():
+    assert ReviewReference.objects.filter(review__slug="foo-2021").count() == 271
+    assert ReviewReference.objects.filter(review__slug="smolinska-2023").count() == 61
+
+
+def test_market_authorised_products():
+    products = Therapy.objects.filter(locator__startswith="Section 6.1,")
+    assert sorted(p.brand_name.rstrip("®") for p in products) == [
+        "Cartistem",
+        "Cellgram",
+        "Cupistem",
+        "MesestroCell",
+        "Neurorata-R",
+        "Prochymal",
+        "Queencell",
+        "Stempeucel",
+    ]
+    for product in products:
+        assert product.modality == "cells"
+        assert product.reference_numbers == [139]
+        assert "Korea, Canada, India" in product.market_approvals
+
+
+def test_every_nct_id_is_well_formed_and_unique():
+    ids = list(
+        ClinicalTrial.objects.exclude(nct_id=None).values_list("nct_id", flat=True)
+    )
+    assert len(ids) == 36
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"NCT\d{8}", nct) for nct in ids)
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in SPECS if s.provenance], ids=lambda s: s.name
+)
+def test_every_record_has_provenance_with_locator(spec):
+    rows = spec.model._default_manager.values_list("locator", "source_review__slug")
+    assert rows, f"no {spec.name} curated"
+    for locator, review in rows:
+        assert locator.strip()
+        assert review in {"foo-2021", "smolinska-2023"}
+
+
+def _smolinska_reference_dois() -> dict[int, str]:
+    if not SMOLINSKA_SEED.exists():
+        pytest.fail(f"the seed {SMOLINSKA_SEED} is needed to check the DOIs")
+    text = SMOLINSKA_SEED.read_text(encoding="utf-8")
+    references = text[text.index("\nReferences\n") :]
+    found = {}
+    for match in re.finditer(
+        r"^(\d+)\. .*?https://doi\.org/([^\s>]+)", references, re.M
+    ):
+        found[int(match.group(1))] = match.group(2).rstrip(">")
+    return found
+
+
+def test_smolinska_reference_dois_equal_the_review_list():
+    printed = _smolinska_reference_dois()
+    assert len(printed) == 61
+    stored = {
+        ref.number: ref.publication.doi
+        for ref in ReviewReference.objects.filter(
+            review__slug="smolinska-2023"
+        ).select_related("publication")
+    }
+    assert stored == printed
+
+
+def test_smolinska_studies_link_to_their_publications():
+    for study in Study.objects.filter(source_review__slug="smolinska-2023"):
+        assert study.publication is not None
+        assert study.primary_publication == study.publication
+        [ref] = study.reference_numbers
+        assert (
+            ReviewReference.objects.get(
+                review__slug="smolinska-2023", number=ref
+            ).publication
+            == study.publication
+        )
+
+
+def test_cell_free_products_trace_back_to_cells_where_stated():
+    for therapy in Therapy.objects.exclude(parent=None):
+        assert therapy.is_cell_free
+        assert therapy.lineage()[-1].modality == "cells"
+
+
+# Spot checks: each row field by field against the review text.
+
+
+def trial(nct: str) -> ClinicalTrial:
+    return ClinicalTrial.objects.get(nct_id=nct)
+
+
+def conditions(record) -> list[str]:
+    return sorted(record.conditions.values_list("slug", flat=True))
+
+
+def test_spot_table3_row1_covid_exosome_inhalation():
+    t = trial("NCT04491240")
+    assert t.locator == "Table 3, row 1"
+    assert t.therapy.modality == "exosomes"
+    assert t.route == "inhalation"
+    assert t.dose_as_printed.replace(" ", "") == "0.5−2×10^10exosomes"
+    assert (t.dose_low, t.dose_high, t.dose_unit) == (0.5e10, 2e10, "exosomes")
+    assert conditions(t) == ["covid-19"]
+
+
+def test_spot_table3_row6_multiple_organ_failure():
+    t = trial("NCT04356300")
+    assert (t.route, t.status, t.dose_as_printed) == (
+        "intravenous",
+        "ongoing",
+        "150 mg exosomes for 2 weeks",
+    )
+    assert t.outcome_as_printed == "Ongoing"
+
+
+def test_spot_table3_row9_conditioned_medium_intramuscular():
+    t = trial("NCT04753476")
+    assert t.therapy.modality == "conditioned_medium"
+    assert (t.route, t.dose_as_printed) == ("intramuscular", "0.5-1 mL (3 doses)")
+    assert conditions(t) == ["covid-19"]
+
+
+def test_spot_table2_row1_ischemic_heart_disease():
+    t = ClinicalTrial.objects.get(locator="Table 2, row 1")
+    assert t.phase == "1"
+    assert t.route == "epicardial"
+    assert t.dose_as_printed == "NA"
+    assert t.outcome_as_printed == "Not yet available"
+    assert t.therapy.cell_source.potency in {"pluripotent", "differentiated"}
+
+
+def test_spot_table2_stargardt_dose_range():
+    t = trial("NCT01469832")
+    assert t.phase == "1_2"
+    assert t.route == "subretinal"
+    assert t.dose_as_printed == "0.05 × 10^6 to 0.2 × 10^6 hESC-RPE/kg"
+    assert (t.dose_low, t.dose_high, t.dose_basis) == (0.05e6, 0.2e6, "per_kg")
+
+
+def test_spot_table2_ards():
+    t = trial("NCT01775774")
+    assert t.reference_numbers == [142]
+    assert t.route == "intravenous"
+    assert (t.dose_low, t.dose_high) == (1e6, 10e6)
+    assert conditions(t) == ["acute-respiratory-distress-syndrome"]
+
+
+def test_spot_table2_covid_uc_msc_row_without_nct():
+    t = ClinicalTrial.objects.get(locator="Table 2, row 29")
+    assert t.nct_id is None
+    assert t.reference_numbers == [140]
+    assert t.dose_as_printed == "3 × 10^7 of UC-MSCs"
+    assert t.route == "intravenous"
+
+
+def test_spot_table1_row1_cardiac_stem_cell_exosomes():
+    s = Study.objects.get(locator="Table 1, row 1", source_review__slug="foo-2021")
+    assert s.cell_as_printed == "Cardiac stem cells"
+    assert s.dose_as_printed == "30 × 10^9 exosomes"
+    assert s.route == "intravenous"
+    assert s.reference_numbers == [122]
+
+
+def test_spot_table6_row1_osteochondral_defect():
+    s = Study.objects.get(locator="Table 6, row 1")
+    assert [m.slug for m in s.model_systems.all()] == ["rabbit"]
+    assert s.scaffold == "Injectable synthetic ECM"
+    assert s.reference_numbers == [242]
+    assert s.evidence_level == "D"
+
+
+def test_spot_smolinska_leeman():
+    s = Study.objects.get(slug="smolinska2023-t1-r01")
+    assert (s.stage, s.year) == ("preclinical", 2019)
+    assert sorted(m.slug for m in s.model_systems.all()) == ["cells", "mouse"]
+    assert conditions(s) == ["bronchopulmonary-dysplasia"]
+    assert s.publication.doi == "10.1038/s41598-019-42819-1"
+
+
+def test_spot_smolinska_dahbour():
+    s = Study.objects.get(slug="smolinska2023-t1-r10")
+    assert (s.stage, s.year, s.route) == ("clinical", 2017, "intrathecal")
+    assert [m.slug for m in s.model_systems.all()] == ["human"]
+    assert s.publication.doi == "10.1111/cns.12759"
+    assert s.evidence_level == "C"
+
+
+def test_spot_figure4_counts():
+    counts = {(c.series, c.phase): c.count for c in TrialCountSnapshot.objects.all()}
+    assert counts[("msc_2021", "2")] == 448
+    assert counts[("msc_2021", "1")] == 385
+    assert all(
+        c.accessed and c.accessed.isoformat() == "2021-05-05"
+        for c in TrialCountSnapshot.objects.all()
+    )
+
+
+def test_review_publications():
+    foo = Publication.objects.get(slug="foo-2021")
+    assert (foo.doi, foo.kind, foo.year) == ("10.1155/2021/2616807", "review", 2021)
+    assert Publication.objects.get(slug="smolinska-2023").doi is None
