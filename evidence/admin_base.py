@@ -1,7 +1,11 @@
 """Admin building blocks shared by every app: provenance fieldset, history, flags."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+
+from evidence.choices import VerificationStatus
 
 PROVENANCE_FIELDS = (
     "source_review",
@@ -41,8 +45,47 @@ class VocabularyAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+class CuratedForm(forms.ModelForm):
+    """Admin form of a curated record, with the reason for the change (kept in history)."""
+
+    change_reason = forms.CharField(
+        required=False,
+        max_length=90,
+        help_text="Why this change? Kept in the record's history with your name.",
+    )
+
+
+def _set_verification(status: str, label: str):
+    def action(modeladmin, request, queryset):
+        now = timezone.now()
+        count = 0
+        for record in queryset:
+            record.verification_status = status
+            record.verified_by = request.user
+            record.verified_at = now
+            record._change_reason = f"admin: verification set to {label}"
+            record.save(
+                update_fields=["verification_status", "verified_by", "verified_at"]
+            )
+            count += 1
+        modeladmin.message_user(
+            request, f"{count} record(s) marked {label}.", messages.SUCCESS
+        )
+
+    action.__name__ = f"mark_{status}"
+    action.short_description = f"Mark selected as {label}"
+    action.allowed_permissions = ("change",)
+    return action
+
+
 class ProvenanceAdmin(SimpleHistoryAdmin):
     """Admin for a curated record: provenance shown in its own fieldset."""
+
+    form = CuratedForm
+    actions = [
+        _set_verification(value, label.lower())
+        for value, label in VerificationStatus.choices
+    ]
 
     provenance_list_filters = (
         "source_review",
@@ -58,13 +101,16 @@ class ProvenanceAdmin(SimpleHistoryAdmin):
         return (*self.list_filter, *self.provenance_list_filters)
 
     def get_fieldsets(self, request, obj=None):
-        fields = [
-            f
-            for f in self.get_fields(request, obj)
-            if f not in PROVENANCE_FIELDS and f not in ("created", "updated")
-        ]
+        special = {*PROVENANCE_FIELDS, "created", "updated", "change_reason"}
+        fields = [f for f in self.get_fields(request, obj) if f not in special]
         return (
             (None, {"fields": fields}),
             ("Provenance", {"fields": PROVENANCE_FIELDS}),
+            ("Change", {"fields": ("change_reason",)}),
             ("Record", {"fields": ("created", "updated"), "classes": ("collapse",)}),
         )
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason", "").strip()
+        obj._change_reason = f"admin: {reason}" if reason else "admin"
+        super().save_model(request, obj, form, change)

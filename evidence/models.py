@@ -392,3 +392,34 @@ class ComparisonPoint(ProvenanceModel):
         return (
             f"{self.get_aspect_display()} / {self.get_side_display()} ({self.ordinal})"
         )
+
+
+class Release(TimeStampedModel):
+    """A published, dated snapshot of the curated dataset."""
+
+    version = models.CharField(max_length=40, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    manifest = models.JSONField(default=dict)
+    fingerprints = models.JSONField(
+        default=dict, help_text="entity -> natural key -> checksum of the record."
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        permissions = [("publish_release", "Can publish a release of the dataset")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(version__regex=r"^[0-9A-Za-z][0-9A-Za-z.+-]*$"),
+                name="release_version_format",
+                violation_error_message="A version is letters, digits, dots, + and -.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.version

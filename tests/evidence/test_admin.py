@@ -79,3 +79,33 @@ def test_change_page_shows_provenance_or_fields(admin_client_logged, model_name)
     if hasattr(obj, "locator"):
         assert b"Provenance" in response.content
         assert obj.locator.encode() in response.content
+
+
+def test_verification_action_records_who_and_when(admin_client_logged, superuser):
+    trial = factories.ClinicalTrialFactory()
+    url = reverse("admin:trials_clinicaltrial_changelist")
+    response = admin_client_logged.post(
+        url,
+        {"action": "mark_checked_registry", "_selected_action": [trial.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    trial.refresh_from_db()
+    assert trial.verification_status == "checked_registry"
+    assert trial.verified_by == superuser
+    assert trial.verified_at is not None
+    latest = trial.history.first()
+    assert latest.history_user == superuser
+    assert (
+        latest.history_change_reason
+        == "admin: verification set to checked against registry"
+    )
+
+
+def test_flagged_work_queue_filter(admin_client_logged):
+    flagged = factories.ClinicalTrialFactory(flags=["dose unit unclear"])
+    clean = factories.ClinicalTrialFactory()
+    url = reverse("admin:trials_clinicaltrial_changelist") + "?flagged=yes"
+    content = admin_client_logged.get(url).content.decode()
+    assert flagged.nct_id in content
+    assert clean.nct_id not in content

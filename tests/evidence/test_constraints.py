@@ -115,3 +115,20 @@ def test_dose_range_must_be_ordered_and_have_a_unit():
 
 def test_slug_format_is_enforced():
     assert refused(ReviewFactory, slug="Not A Slug")
+
+
+def test_full_clean_explains_what_is_wrong():
+    from django.core.exceptions import ValidationError
+
+    trial = ClinicalTrialFactory.build(
+        nct_id="NCT123", therapy=TherapyFactory(), source_review=ReviewFactory()
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        trial.full_clean()
+    assert "followed by 8 digits" in str(excinfo.value.message_dict["nct_id"])
+    publication = PublicationFactory.build(doi="doi:10.1/x", year=1800)
+    with pytest.raises(ValidationError) as excinfo:
+        publication.full_clean()
+    errors = excinfo.value.message_dict
+    assert "no 'doi:' or URL prefix" in str(errors["doi"])
+    assert "1900 or later" in str(errors["year"])

@@ -30,7 +30,8 @@ def test_check_deploy_passes_with_production_environment():
         "--fail-level",
         "WARNING",
         DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="x" * 20 + "-production-secret-key-of-sufficient-length-1234567890",
+        DJANGO_SECRET_KEY="x" * 20
+        + "-production-secret-key-of-sufficient-length-1234567890",
         DJANGO_ALLOWED_HOSTS="atlas.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
