@@ -53,6 +53,45 @@ class CuratedForm(forms.ModelForm):
         max_length=90,
         help_text="Why this change? Kept in the record's history with your name.",
     )
+    # When the curator opened the record: a save on top of someone else's later save
+    # is refused instead of silently overwriting it (no lost updates).
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The stored row's version, not the instance's: the history view edits an
+            # old version of the record, and reverting it is a change to the current one.
+            stored = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("updated", flat=True)
+                .first()
+            )
+            if stored is not None:
+                self.fields["opened_version"].initial = stored.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = self.data.get(self.add_prefix("opened_version")) or ""
+        if self.instance.pk and opened:
+            model = type(self.instance)
+            current = model._default_manager.filter(pk=self.instance.pk).first()
+            if current is not None and current.updated.isoformat() != opened:
+                latest = (
+                    current.history.first() if hasattr(current, "history") else None
+                )
+                who = getattr(getattr(latest, "history_user", None), "username", None)
+                raise forms.ValidationError(
+                    "This record was changed%s at %s since you opened it. Your edit "
+                    "was not applied: reload the page, re-apply it and save again."
+                    % (
+                        f" by {who}" if who else "",
+                        current.updated.strftime("%Y-%m-%d %H:%M:%S"),
+                    ),
+                    code="stale",
+                )
+        return cleaned
 
 
 def _set_verification(status: str, label: str):
@@ -101,12 +140,18 @@ class ProvenanceAdmin(SimpleHistoryAdmin):
         return (*self.list_filter, *self.provenance_list_filters)
 
     def get_fieldsets(self, request, obj=None):
-        special = {*PROVENANCE_FIELDS, "created", "updated", "change_reason"}
+        special = {
+            *PROVENANCE_FIELDS,
+            "created",
+            "updated",
+            "change_reason",
+            "opened_version",
+        }
         fields = [f for f in self.get_fields(request, obj) if f not in special]
         return (
             (None, {"fields": fields}),
             ("Provenance", {"fields": PROVENANCE_FIELDS}),
-            ("Change", {"fields": ("change_reason",)}),
+            ("Change", {"fields": ("change_reason", "opened_version")}),
             ("Record", {"fields": ("created", "updated"), "classes": ("collapse",)}),
         )
 

@@ -109,3 +109,88 @@ def test_flagged_work_queue_filter(admin_client_logged):
     content = admin_client_logged.get(url).content.decode()
     assert flagged.nct_id in content
     assert clean.nct_id not in content
+
+
+def _form_data(response) -> dict:
+    """The POST data a browser would send back for the admin form as rendered."""
+    import json
+
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(value, (list, tuple)):
+            if name == "flags":
+                data[name] = json.dumps(list(value))
+            else:
+                data[name] = [str(v) for v in value]
+        elif value is None:
+            data[name] = ""
+        else:
+            data[name] = value
+    return data
+
+
+def test_admin_edit_records_reason_and_refuses_stale_save(
+    admin_client_logged, superuser
+):
+    trial = factories.ClinicalTrialFactory(route="intravenous")
+    url = reverse("admin:trials_clinicaltrial_change", args=[trial.pk])
+    opened = admin_client_logged.get(url)
+    data = _form_data(opened)
+
+    # Someone else saves the record after our page was opened.
+    other = factories.ClinicalTrialFactory._meta.model.objects.get(pk=trial.pk)
+    other.route = "intrathecal"
+    other.save()
+
+    data.update(route="intra_articular", change_reason="misread route")
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 200
+    assert "changed" in response.content.decode()
+    assert "since you opened it" in response.content.decode()
+    trial.refresh_from_db()
+    assert trial.route == "intrathecal"
+
+    # Reloaded, the same edit goes through and the history keeps who and why.
+    data = _form_data(admin_client_logged.get(url))
+    data.update(route="intra_articular", change_reason="misread route")
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    trial.refresh_from_db()
+    assert trial.route == "intra_articular"
+    latest = trial.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        superuser,
+        "admin: misread route",
+    )
+    previous = latest.prev_record
+    assert [c.field for c in latest.diff_against(previous).changes] == ["route"]
+
+
+def test_admin_refuses_malformed_nct_id_with_reason(admin_client_logged):
+    trial = factories.ClinicalTrialFactory()
+    url = reverse("admin:trials_clinicaltrial_change", args=[trial.pk])
+    data = _form_data(admin_client_logged.get(url))
+    data["nct_id"] = "NCT12"
+    response = admin_client_logged.post(url, data)
+    assert response.status_code == 200
+    assert "followed by 8 digits" in response.content.decode()
+
+
+def test_admin_history_revert_restores_previous_values(admin_client_logged):
+    trial = factories.ClinicalTrialFactory(route="intravenous", dose_as_printed="1 mL")
+    original = trial.history.first()
+    trial.route, trial.dose_as_printed = "intrathecal", "2 mL"
+    trial.save()
+    history_url = reverse(
+        "admin:trials_clinicaltrial_simple_history",
+        args=[trial.pk, original.history_id],
+    )
+    page = admin_client_logged.get(history_url)
+    assert page.status_code == 200
+    data = _form_data(page)
+    response = admin_client_logged.post(history_url, data)
+    assert response.status_code == 302
+    trial.refresh_from_db()
+    assert (trial.route, trial.dose_as_printed) == ("intravenous", "1 mL")
