@@ -82,13 +82,11 @@ class CuratedForm(forms.ModelForm):
                     current.history.first() if hasattr(current, "history") else None
                 )
                 who = getattr(getattr(latest, "history_user", None), "username", None)
+                by = f" by {who}" if who else ""
+                when = current.updated.strftime("%Y-%m-%d %H:%M:%S")
                 raise forms.ValidationError(
-                    "This record was changed%s at %s since you opened it. Your edit "
-                    "was not applied: reload the page, re-apply it and save again."
-                    % (
-                        f" by {who}" if who else "",
-                        current.updated.strftime("%Y-%m-%d %H:%M:%S"),
-                    ),
+                    f"This record was changed{by} at {when} since you opened it. Your "
+                    "edit was not applied: reload the page, re-apply it and save again.",
                     code="stale",
                 )
         return cleaned

@@ -117,7 +117,7 @@ def _form_data(response) -> dict:
 
     form = response.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, (list, tuple)):
             if name == "flags":
