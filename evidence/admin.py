@@ -2,6 +2,7 @@
 therapies and comparison points."""
 
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
@@ -13,10 +14,12 @@ from evidence.models import (
     ReviewReference,
     Therapy,
 )
+from evidence.resources import PublicationResource
 
 
 @admin.register(Publication)
-class PublicationAdmin(SimpleHistoryAdmin):
+class PublicationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [PublicationResource]
     list_display = ("slug", "doi", "year", "journal", "kind")
     list_filter = ("kind", "year")
     search_fields = ("slug", "doi", "title", "authors", "journal")

@@ -1,8 +1,10 @@
 """Admin for secretome components, effects, findings, preconditioning and modifications."""
 
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
 from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from evidence.resources import ComponentResource
 from secretome.models import (
     Component,
     ComponentFinding,
@@ -13,7 +15,8 @@ from secretome.models import (
 
 
 @admin.register(Component)
-class ComponentAdmin(VocabularyAdmin):
+class ComponentAdmin(ImportExportMixin, VocabularyAdmin):
+    resource_classes = [ComponentResource]
     list_display = ("name", "abbreviation", "kind", "slug")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "abbreviation")

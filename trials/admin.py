@@ -1,8 +1,10 @@
 """Admin for trials, studies and trial counts."""
 
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
 from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from evidence.resources import StudyResource, TrialResource
 from trials.models import (
     ClinicalTrial,
     ModelSystem,
@@ -23,7 +25,8 @@ class ModelSystemAdmin(VocabularyAdmin):
 
 
 @admin.register(ClinicalTrial)
-class ClinicalTrialAdmin(ProvenanceAdmin):
+class ClinicalTrialAdmin(ImportExportMixin, ProvenanceAdmin):
+    resource_classes = [TrialResource]
     list_display = (
         "__str__",
         "phase",
@@ -47,7 +50,8 @@ class ClinicalTrialAdmin(ProvenanceAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(ProvenanceAdmin):
+class StudyAdmin(ImportExportMixin, ProvenanceAdmin):
+    resource_classes = [StudyResource]
     list_display = ("title", "stage", "year", "therapy", "evidence_level", "locator")
     list_filter = ("stage", "year", "evidence_level", "model_systems")
     list_select_related = ("therapy", "publication", "source_review")
