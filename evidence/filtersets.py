@@ -28,8 +28,24 @@ class SearchFilterSet(filters.FilterSet):
         )
 
 
+class SlugMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """Related records chosen by slug (`?condition=stroke&condition=...`).
+
+    django-filter would filter on the slug *value* through the relation
+    (`conditions="stroke"`, compared with the id); filtering on the chosen record
+    itself is what is meant.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        return {self.field_name: v}
+
+
 def review_filter() -> filters.ModelMultipleChoiceFilter:
-    return filters.ModelMultipleChoiceFilter(
+    return SlugMultipleChoiceFilter(
         field_name="source_review",
         to_field_name="slug",
         queryset=Publication.objects.filter(kind=choices.PublicationKind.REVIEW),
@@ -40,7 +56,7 @@ def review_filter() -> filters.ModelMultipleChoiceFilter:
 def condition_filter(
     field_name: str = "conditions",
 ) -> filters.ModelMultipleChoiceFilter:
-    return filters.ModelMultipleChoiceFilter(
+    return SlugMultipleChoiceFilter(
         field_name=field_name,
         to_field_name="slug",
         queryset=Condition.objects.all(),
@@ -50,7 +66,7 @@ def condition_filter(
 
 
 def cell_source_filter(field_name: str) -> filters.ModelMultipleChoiceFilter:
-    return filters.ModelMultipleChoiceFilter(
+    return SlugMultipleChoiceFilter(
         field_name=field_name,
         to_field_name="slug",
         queryset=CellSource.objects.all(),
@@ -81,8 +97,7 @@ class PublicationFilterSet(SearchFilterSet):
 class ReviewReferenceFilterSet(SearchFilterSet):
     search_fields = ("citation_as_printed", "publication__title", "publication__doi")
 
-    review = filters.ModelMultipleChoiceFilter(
-        to_field_name="slug",
+    review = SlugMultipleChoiceFilter(
         queryset=Publication.objects.filter(kind=choices.PublicationKind.REVIEW),
         label="Review",
     )

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import django_filters as filters
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import QueryDict
+from django_filters.utils import label_for_filter
 
 from evidence import choices
 from evidence.models import (
@@ -49,6 +50,21 @@ class Facet:
 
 
 FACET_FILTER_TYPES = (filters.MultipleChoiceFilter, filters.ModelMultipleChoiceFilter)
+
+
+def filter_label(filterset_class: type[filters.FilterSet], name: str) -> str:
+    """A filter's human label: its own, else derived from the model field it filters.
+
+    Computed here rather than read from the shared filter objects, whose lazily cached
+    label other code (schema generation) may already have filled with the bare name.
+    """
+    spec = filterset_class.base_filters[name]
+    label = spec.extra.get("label") or getattr(spec, "_label", None)
+    if not label or label == name:
+        label = label_for_filter(
+            filterset_class._meta.model, spec.field_name, spec.lookup_expr, spec.exclude
+        )
+    return str(label)
 
 
 def filter_data_valid(
@@ -113,7 +129,9 @@ def facet_counts(
         ]
         if isinstance(spec, filters.ModelMultipleChoiceFilter):
             options.sort(key=lambda option: (-option.count, option.label.lower()))
-        facets.append(Facet(name=name, label=str(spec.label or name), options=options))
+        facets.append(
+            Facet(name=name, label=filter_label(filterset_class, name), options=options)
+        )
     return facets
 
 
@@ -218,6 +236,8 @@ def review_counts() -> list[dict]:
             "references": references.get(review.pk, 0),
         }
         for review in reviews
+        # reviews cited as primary literature contributed no records: leave them out
+        if table[review.pk] or references.get(review.pk)
     ]
 
 
@@ -285,7 +305,7 @@ def trial_count_series() -> dict:
         "groups": [
             (
                 label,
-                [(series_labels[s], values.get((s, phase), 0)) for s in present_series],
+                [(series_labels[s], values.get((s, phase))) for s in present_series],
             )
             for phase, label in phases
         ],
@@ -448,15 +468,20 @@ def evidence_gap_map() -> dict:
 class SearchGroup:
     label: str
     results: list
-    total: int
+    more: bool
     list_url: str = ""
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
 
 
 def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
     """Records of every type whose name, identifiers or text match `text`.
 
     Uses each model's FilterSet search (PostgreSQL full text plus `icontains`), so the
-    search page and the lists' `q` agree. Two queries per type.
+    search page and the lists' `q` agree. One query per type: `limit + 1` rows are read
+    to know whether there are more than `limit`.
     """
     from evidence.filtersets import (
         CellSourceFilterSet,
@@ -553,13 +578,8 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
             fields=filterset_class.search_fields,
             vector_fields=filterset_class.vector_fields,
         )
-        results = list(matches[:limit])
-        if not results:
-            continue
-        total = len(results) if len(results) < limit else matches.count()
-        groups.append(SearchGroup(label, results, total, list_url))
+        results = list(matches[: limit + 1])
+        if results:
+            more = len(results) > limit
+            groups.append(SearchGroup(label, results[:limit], more, list_url))
     return groups
-
-
-def related_by_pk(model: type[Model], ids: Iterable[int]) -> list[Model]:
-    return list(model._default_manager.filter(pk__in=set(ids)))

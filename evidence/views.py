@@ -142,7 +142,7 @@ class AtlasListView(SingleTableMixin, FilterView):
         for name, values in data.lists():
             if name in NON_FILTER_PARAMS or name not in self.filterset.filters:
                 continue
-            field_label = form.fields[name].label or name
+            field_label = selectors.filter_label(self.filterset_class, name)
             for value in values:
                 if value == "":
                     continue
@@ -215,7 +215,12 @@ def search(request):
     return render(
         request,
         "evidence/search.html",
-        {"q": text, "groups": groups, "total": sum(g.total for g in groups)},
+        {
+            "q": text,
+            "groups": groups,
+            "total": sum(g.total for g in groups),
+            "any_more": any(g.more for g in groups),
+        },
     )
 
 

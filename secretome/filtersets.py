@@ -4,6 +4,7 @@ import django_filters as filters
 
 from evidence.filtersets import (
     SearchFilterSet,
+    SlugMultipleChoiceFilter,
     cell_source_filter,
     condition_filter,
     review_filter,
@@ -22,7 +23,7 @@ class ComponentFilterSet(SearchFilterSet):
     search_fields = ("name", "slug", "abbreviation", "aliases")
 
     kind = filters.MultipleChoiceFilter(choices=choices.ComponentKind.choices)
-    effect = filters.ModelMultipleChoiceFilter(
+    effect = SlugMultipleChoiceFilter(
         field_name="findings__effect",
         to_field_name="slug",
         queryset=Effect.objects.all(),
@@ -48,13 +49,13 @@ class ComponentFindingFilterSet(SearchFilterSet):
     search_fields = ("slug", "statement", "model_as_printed", "component__name")
     vector_fields = ("statement", "model_as_printed")
 
-    component = filters.ModelMultipleChoiceFilter(
+    component = SlugMultipleChoiceFilter(
         to_field_name="slug", queryset=Component.objects.all(), label="Component"
     )
     kind = filters.MultipleChoiceFilter(
         field_name="component__kind", choices=choices.ComponentKind.choices
     )
-    effect = filters.ModelMultipleChoiceFilter(
+    effect = SlugMultipleChoiceFilter(
         to_field_name="slug", queryset=Effect.objects.all(), label="Effect"
     )
     condition = condition_filter()
@@ -63,7 +64,15 @@ class ComponentFindingFilterSet(SearchFilterSet):
 
     class Meta:
         model = ComponentFinding
-        fields = ["q", "component", "kind", "effect", "condition", "cell_source", "review"]
+        fields = [
+            "q",
+            "component",
+            "kind",
+            "effect",
+            "condition",
+            "cell_source",
+            "review",
+        ]
 
 
 class PreconditioningFilterSet(SearchFilterSet):
@@ -72,7 +81,7 @@ class PreconditioningFilterSet(SearchFilterSet):
     category = filters.MultipleChoiceFilter(
         choices=choices.PreconditioningCategory.choices
     )
-    effect = filters.ModelMultipleChoiceFilter(
+    effect = SlugMultipleChoiceFilter(
         field_name="effects",
         to_field_name="slug",
         queryset=Effect.objects.all(),
@@ -86,7 +95,12 @@ class PreconditioningFilterSet(SearchFilterSet):
 
 
 class GeneticModificationFilterSet(SearchFilterSet):
-    search_fields = ("slug", "factor_as_printed", "disease_as_printed", "source_as_printed")
+    search_fields = (
+        "slug",
+        "factor_as_printed",
+        "disease_as_printed",
+        "source_as_printed",
+    )
 
     method = filters.MultipleChoiceFilter(choices=choices.ModificationMethod.choices)
     cell_source = cell_source_filter("cell_source")

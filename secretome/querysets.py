@@ -23,7 +23,9 @@ class FindingQuerySet(CuratedQuerySet):
             .select_related("component", "effect", "cell_source")
             .prefetch_related(
                 Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
+                Prefetch(
+                    "model_systems", queryset=ModelSystem.objects.order_by("slug")
+                ),
             )
         )
 

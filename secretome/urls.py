@@ -13,9 +13,13 @@ urlpatterns = [
         views.ComponentDetailView.as_view(),
         name="component_detail",
     ),
-    path("effects/<slug:slug>/", views.EffectDetailView.as_view(), name="effect_detail"),
     path(
-        "findings/<slug:slug>/", views.FindingDetailView.as_view(), name="finding_detail"
+        "effects/<slug:slug>/", views.EffectDetailView.as_view(), name="effect_detail"
+    ),
+    path(
+        "findings/<slug:slug>/",
+        views.FindingDetailView.as_view(),
+        name="finding_detail",
     ),
     path(
         "preconditioning/",

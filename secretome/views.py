@@ -3,7 +3,6 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView
 
-from evidence.models import Condition
 from evidence.selectors import PROVENANCE_PATHS
 from evidence.views import AtlasListView
 from secretome.filtersets import (
@@ -63,7 +62,9 @@ class EffectDetailView(DetailView):
                     "component__name", "slug"
                 ),
             ),
-            Prefetch("preconditionings", queryset=Preconditioning.objects.order_by("name")),
+            Prefetch(
+                "preconditionings", queryset=Preconditioning.objects.order_by("name")
+            ),
         )
 
 
@@ -101,13 +102,13 @@ class GeneticModificationListView(AtlasListView):
     table_class = GeneticModificationTable
     title = "Genetic modifications"
     noun = "modifications"
-    intro = "Factors overexpressed in human MSCs and the disease models tested (Table 5)."
+    intro = (
+        "Factors overexpressed in human MSCs and the disease models tested (Table 5)."
+    )
 
 
 class GeneticModificationDetailView(DetailView):
     template_name = "secretome/geneticmodification_detail.html"
 
     def get_queryset(self):
-        return GeneticModification.objects.with_list_related().prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("name"))
-        )
+        return GeneticModification.objects.with_list_related()

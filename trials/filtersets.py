@@ -5,6 +5,7 @@ import django_filters as filters
 from evidence import choices as evidence_choices
 from evidence.filtersets import (
     SearchFilterSet,
+    SlugMultipleChoiceFilter,
     cell_source_filter,
     condition_filter,
     review_filter,
@@ -39,7 +40,7 @@ class TrialFilterSet(SearchFilterSet):
     cell_source = cell_source_filter("therapy__cell_source")
     condition = condition_filter()
     route = filters.MultipleChoiceFilter(choices=choices.Route.choices)
-    outcome = filters.ModelMultipleChoiceFilter(
+    outcome = SlugMultipleChoiceFilter(
         field_name="outcome_classes",
         to_field_name="slug",
         queryset=OutcomeClass.objects.all(),
@@ -81,7 +82,7 @@ class StudyFilterSet(SearchFilterSet):
     vector_fields = ("title", "findings", "condition_as_printed")
 
     stage = filters.MultipleChoiceFilter(choices=choices.StudyStage.choices)
-    model = filters.ModelMultipleChoiceFilter(
+    model = SlugMultipleChoiceFilter(
         field_name="model_systems",
         to_field_name="slug",
         queryset=ModelSystem.objects.all(),
@@ -93,8 +94,12 @@ class StudyFilterSet(SearchFilterSet):
         field_name="therapy__modality", choices=evidence_choices.Modality.choices
     )
     cell_source = cell_source_filter("therapy__cell_source")
-    year_min = filters.NumberFilter(field_name="year", lookup_expr="gte", label="From year")
-    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte", label="To year")
+    year_min = filters.NumberFilter(
+        field_name="year", lookup_expr="gte", label="From year"
+    )
+    year_max = filters.NumberFilter(
+        field_name="year", lookup_expr="lte", label="To year"
+    )
     evidence_level = filters.MultipleChoiceFilter(
         choices=evidence_choices.EvidenceLevel.choices
     )

@@ -17,7 +17,9 @@ class TrialQuerySet(CuratedQuerySet):
             .select_related("therapy", "therapy__cell_source", "therapy__parent")
             .prefetch_related(
                 Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug")),
+                Prefetch(
+                    "outcome_classes", queryset=OutcomeClass.objects.order_by("slug")
+                ),
             )
         )
 
@@ -38,7 +40,9 @@ class StudyQuerySet(CuratedQuerySet):
             .select_related("therapy", "therapy__cell_source", "publication")
             .prefetch_related(
                 Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
+                Prefetch(
+                    "model_systems", queryset=ModelSystem.objects.order_by("slug")
+                ),
             )
         )
 

@@ -16,7 +16,9 @@ class TrialTable(ProvenanceTable):
     conditions = ManyColumn()
     therapy = tables.Column(linkify=True, order_by="therapy__name")
     modality = tables.Column(
-        accessor="therapy__modality", verbose_name="Modality", order_by="therapy__modality"
+        accessor="therapy__modality",
+        verbose_name="Modality",
+        order_by="therapy__modality",
     )
     cell_source = tables.Column(
         accessor="therapy__cell_source",
@@ -73,7 +75,9 @@ class StudyTable(ProvenanceTable):
     conditions = ManyColumn()
     therapy = tables.Column(linkify=True, order_by="therapy__name")
     modality = tables.Column(
-        accessor="therapy__modality", verbose_name="Modality", order_by="therapy__modality"
+        accessor="therapy__modality",
+        verbose_name="Modality",
+        order_by="therapy__modality",
     )
     cell_source = tables.Column(
         accessor="therapy__cell_source",

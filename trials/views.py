@@ -1,9 +1,7 @@
 """Researcher pages of clinical trials and studies."""
 
-from django.db.models import Prefetch
 from django.views.generic import DetailView
 
-from evidence.models import Condition
 from evidence.selectors import PROVENANCE_PATHS
 from evidence.views import AtlasListView
 from trials.filtersets import StudyFilterSet, TrialFilterSet
@@ -16,7 +14,9 @@ class TrialListView(AtlasListView):
     table_class = TrialTable
     title = "Clinical trials"
     noun = "trials"
-    intro = "Clinical trials of cell and cell-free therapies, as the reviews report them."
+    intro = (
+        "Clinical trials of cell and cell-free therapies, as the reviews report them."
+    )
 
 
 class TrialDetailView(DetailView):
@@ -41,6 +41,4 @@ class StudyDetailView(DetailView):
     template_name = "trials/study_detail.html"
 
     def get_queryset(self):
-        return Study.objects.with_list_related().prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("name"))
-        )
+        return Study.objects.with_list_related()

@@ -18,7 +18,8 @@ class StandardPagination(PageNumberPagination):
     """`?page=` and `?page_size=` (at most `max_page_size`; larger values are capped).
 
     A malformed page or page size is a 400 naming the parameter; a page past the last
-    one is a 404, as in DRF.
+    one is a 404, as in DRF. `Link` (next, prev) and `X-Total-Count` headers repeat the
+    envelope for CSV clients.
     """
 
     page_size = 50
@@ -36,6 +37,22 @@ class StandardPagination(PageNumberPagination):
         if not value:
             return self.page_size
         return min(_positive_int(value, self.page_size_query_param), self.max_page_size)
+
+    def get_paginated_response(self, data):
+        # The page links also as headers, for CSV bodies that cannot carry them.
+        response = super().get_paginated_response(data)
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (
+                ("next", self.get_next_link()),
+                ("prev", self.get_previous_link()),
+            )
+            if url
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        response["X-Total-Count"] = str(self.page.paginator.count)
+        return response
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -15,13 +15,13 @@ import copy
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
 from evidence import choices
 from evidence.models import (
-    DOI_REGEX,
     SLUG_REGEX,
     CellSource,
     ComparisonPoint,
@@ -34,15 +34,23 @@ from evidence.models import (
 slug_validator = RegexValidator(
     SLUG_REGEX, "Lower-case letters, digits and single hyphens only."
 )
-doi_validator = RegexValidator(DOI_REGEX, "A DOI looks like 10.1234/abc.")
 
 
-def detail_url(view_name: str, **kwargs) -> serializers.HyperlinkedIdentityField:
+class RecordURLField(serializers.HyperlinkedIdentityField):
+    """The record's canonical API URL, whatever format the request asked for."""
+
+    def get_url(self, obj, view_name, request, format):
+        if obj.pk is None:
+            return None
+        kwargs = {self.lookup_url_kwarg: getattr(obj, self.lookup_field)}
+        url = reverse(view_name, kwargs=kwargs)
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+def detail_url(view_name: str, **kwargs) -> RecordURLField:
     """The record's own API URL; detail routes take the slug (or id) as `key`."""
     kwargs.setdefault("lookup_field", "slug")
-    return serializers.HyperlinkedIdentityField(
-        view_name=view_name, lookup_url_kwarg="key", **kwargs
-    )
+    return RecordURLField(view_name=view_name, lookup_url_kwarg="key", **kwargs)
 
 
 class BriefRelatedField(serializers.SlugRelatedField):
@@ -241,11 +249,10 @@ class VocabularySerializer(AtlasModelSerializer):
 
 
 class PublicationSerializer(AtlasModelSerializer):
+    """A publication."""
+
     url = detail_url("evidence-api:publication-detail")
     slug = serializers.CharField(max_length=120, validators=[slug_validator])
-    doi = serializers.CharField(
-        max_length=200, allow_null=True, required=False, validators=[doi_validator]
-    )
 
     class Meta:
         model = Publication
@@ -267,6 +274,8 @@ class PublicationSerializer(AtlasModelSerializer):
 
 
 class ReviewReferenceSerializer(AtlasModelSerializer):
+    """An entry of a review's reference list."""
+
     url = detail_url("evidence-api:review-reference-detail", lookup_field="pk")
     review = BriefRelatedField(
         PublicationBriefSerializer, queryset=Publication.objects.reviews()
@@ -285,6 +294,8 @@ class ReviewReferenceSerializer(AtlasModelSerializer):
 
 
 class ConditionSerializer(VocabularySerializer):
+    """A disease or indication."""
+
     url = detail_url("evidence-api:condition-detail")
     synonyms = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -294,6 +305,8 @@ class ConditionSerializer(VocabularySerializer):
 
 
 class CellSourceSerializer(VocabularySerializer):
+    """A tissue of origin and cell type."""
+
     url = detail_url("evidence-api:cell-source-detail")
 
     class Meta:
@@ -311,6 +324,8 @@ class CellSourceSerializer(VocabularySerializer):
 
 
 class TherapySerializer(CuratedSerializer):
+    """A cell or cell-free product, with its cell source and parent product."""
+
     url = detail_url("evidence-api:therapy-detail")
     cell_source = BriefRelatedField(
         CellSourceBriefSerializer,
@@ -347,6 +362,8 @@ class TherapySerializer(CuratedSerializer):
 
 
 class ComparisonPointSerializer(CuratedSerializer):
+    """A stem cell vs secretome comparison point."""
+
     url = detail_url("evidence-api:comparison-point-detail")
 
     class Meta:

@@ -1,6 +1,6 @@
 """The API under /api/: the root, each app's routes, the schema and the docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -42,4 +42,6 @@ urlpatterns = [
     path("", include((router.urls, "evidence-api"))),
     path("", include(trials_urls)),
     path("", include(secretome_urls)),
+    # Anything else under /api/ is a JSON 404, not Django's HTML page.
+    re_path(r"^[\s\S]*/$", views.api_not_found),
 ]

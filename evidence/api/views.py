@@ -6,7 +6,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -123,6 +123,8 @@ class AtlasViewSet(viewsets.ModelViewSet):
 
 
 class PublicationViewSet(AtlasViewSet):
+    """Reviews, primary papers and registry records, by slug, id or DOI."""
+
     queryset = Publication.objects.with_list_related()
     serializer_class = serializers.PublicationSerializer
     filterset_class = filtersets.PublicationFilterSet
@@ -158,6 +160,8 @@ class PublicationViewSet(AtlasViewSet):
 
 @keyed_lookup("The reference's numeric id, or the review slug and number: foo-2021-12.")
 class ReviewReferenceViewSet(AtlasViewSet):
+    """Numbered entries of a review's reference list."""
+
     queryset = ReviewReference.objects.select_related("review", "publication")
     serializer_class = serializers.ReviewReferenceSerializer
     filterset_class = filtersets.ReviewReferenceFilterSet
@@ -174,6 +178,8 @@ class ReviewReferenceViewSet(AtlasViewSet):
 
 
 class ConditionViewSet(AtlasViewSet):
+    """Diseases and indications."""
+
     queryset = Condition.objects.with_list_related()
     serializer_class = serializers.ConditionSerializer
     filterset_class = filtersets.ConditionFilterSet
@@ -181,6 +187,8 @@ class ConditionViewSet(AtlasViewSet):
 
 
 class CellSourceViewSet(AtlasViewSet):
+    """Tissues of origin and cell types of cell products."""
+
     queryset = CellSource.objects.with_list_related()
     serializer_class = serializers.CellSourceSerializer
     filterset_class = filtersets.CellSourceFilterSet
@@ -188,6 +196,8 @@ class CellSourceViewSet(AtlasViewSet):
 
 
 class TherapyViewSet(AtlasViewSet):
+    """Products: living cells or cell-free derivatives, with their lineage."""
+
     queryset = Therapy.objects.with_list_related()
     serializer_class = serializers.TherapySerializer
     filterset_class = filtersets.TherapyFilterSet
@@ -195,6 +205,8 @@ class TherapyViewSet(AtlasViewSet):
 
 
 class ComparisonPointViewSet(AtlasViewSet):
+    """Stem cell vs secretome comparison points (Foo 2021, Table 4)."""
+
     queryset = ComparisonPoint.objects.with_list_related()
     serializer_class = serializers.ComparisonPointSerializer
     filterset_class = filtersets.ComparisonPointFilterSet
@@ -218,3 +230,8 @@ class ApiRootView(APIView):
         links["schema"] = reverse("api-schema", request=request)
         links["docs"] = reverse("api-docs", request=request)
         return Response(links)
+
+
+def api_not_found(request, *args, **kwargs) -> JsonResponse:
+    """An unknown path under /api/."""
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -55,6 +55,28 @@ def excerpt(text: object, query: str, width: int = 160) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+SNIPPET_FIELDS = (
+    "statement",
+    "findings",
+    "design_as_printed",
+    "condition_as_printed",
+    "outcome_as_printed",
+    "description",
+    "effect_text",
+    "disease_as_printed",
+)
+
+
+@register.filter
+def snippet_text(record) -> str:
+    """The first non-empty free-text field of a search result."""
+    for name in SNIPPET_FIELDS:
+        value = getattr(record, name, "")
+        if value:
+            return str(value)
+    return ""
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
@@ -111,7 +133,10 @@ def grouped_bar_chart(figure: dict, title: str, chart_id: str) -> dict:
     """Vertical bars grouped by phase, one bar per series (Figure 4), with a table."""
     series = [label for _, label in figure["series"]]
     groups = figure["groups"]
-    maximum = max((n for _, bars in groups for _, n in bars), default=0) or 1
+    # A count the figure does not print is None: no bar, "n/a" in the table.
+    maximum = (
+        max((n for _, bars in groups for _, n in bars if n is not None), default=0) or 1
+    )
     plot_height, bar_width, group_gap, top, left = 220, 26, 28, 20, 40
     group_width = len(series) * bar_width + group_gap
     drawn = []
@@ -119,7 +144,7 @@ def grouped_bar_chart(figure: dict, title: str, chart_id: str) -> dict:
         x0 = left + g_index * group_width
         rects = []
         for s_index, (series_label, count) in enumerate(bars):
-            height = round(plot_height * count / maximum)
+            height = round(plot_height * (count or 0) / maximum)
             rects.append(
                 {
                     "x": x0 + s_index * bar_width,

@@ -1,6 +1,5 @@
 """Serializers of trials, studies and trial counts."""
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from evidence.api.serializers import (
@@ -13,7 +12,6 @@ from evidence.api.serializers import (
 )
 from evidence.models import Condition, Publication, Therapy
 from trials.models import (
-    NCT_REGEX,
     ClinicalTrial,
     ModelSystem,
     OutcomeClass,
@@ -76,13 +74,9 @@ def conditions_field() -> BriefRelatedField:
 
 
 class TrialSerializer(CuratedSerializer):
+    """A clinical trial: normalised values beside the text as printed."""
+
     url = detail_url("trials-api:trial-detail")
-    nct_id = serializers.CharField(
-        max_length=11,
-        allow_null=True,
-        required=False,
-        validators=[RegexValidator(NCT_REGEX, "An NCT id looks like NCT01234567.")],
-    )
     conditions = conditions_field()
     therapy = BriefRelatedField(TherapyBriefSerializer, queryset=Therapy.objects.all())
     outcome_classes = BriefRelatedField(
@@ -125,6 +119,8 @@ class TrialSerializer(CuratedSerializer):
 
 
 class StudySerializer(CuratedSerializer):
+    """A primary study: normalised values beside the text as printed."""
+
     url = detail_url("trials-api:study-detail")
     model_systems = BriefRelatedField(
         ModelSystemBriefSerializer,
@@ -175,6 +171,8 @@ class StudySerializer(CuratedSerializer):
 
 
 class TrialCountSerializer(CuratedSerializer):
+    """A count of registered trials by phase for one series."""
+
     url = detail_url("trials-api:trial-count-detail")
 
     class Meta:
