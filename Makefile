@@ -9,7 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint check pytest browser e2e clean
+.PHONY: install run test lint check pytest browser e2e clean serve require-secret \
+	backup restore tools
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,36 @@ run: install
 	$(PY) manage.py load_curated
 	@echo "Serving Paracrine Atlas at http://$(HOST):$(PORT)/ (admin: /admin/, API: /api/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: DJANGO_DEBUG=0 with DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL ...
+# (README, "Operations"); gunicorn reads gunicorn.conf.py (GUNICORN_* variables).
+serve: require-secret install
+	DJANGO_DEBUG=0 $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
+require-secret:
+	@test -n "$$DJANGO_SECRET_KEY" || \
+		(echo "make serve: DJANGO_SECRET_KEY is not set; refusing to start." >&2 && exit 1)
+
+# Backups: the database (pg_dump -Fc, or the SQLite file) and the curated YAML export,
+# in $(BACKUP_DIR)/<timestamp>/. `make restore BACKUP=<folder>` (default: the latest).
+BACKUP_DIR ?= backups
+BACKUP ?= latest
+backup: install
+	$(PY) manage.py backup --directory $(BACKUP_DIR)
+
+restore: install
+	$(PY) manage.py restore $(BACKUP) --directory $(BACKUP_DIR) --yes
+
+# Tools of the reliability tests: wrk (load) from Debian; PostgreSQL's own binaries.
+tools:
+	@command -v wrk >/dev/null || (command -v apt-get >/dev/null && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)) || \
+		(echo "wrk is missing: install Debian's wrk package" && exit 1)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(echo "PostgreSQL server binaries (initdb, pg_ctl) are missing" && exit 1)
 
 # Debian's chromium for the browser tests (no browser download from the internet).
 browser:
@@ -40,8 +71,11 @@ check: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: install browser
-	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest
+# Browser tests run in their own process: Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE,
+# which must not leak into the other tests.
+pytest: install browser tools
+	$(VENV)/bin/pytest --ignore=tests/e2e
+	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e
 
 test: lint check pytest
 

@@ -7,6 +7,7 @@ while DJANGO_DEBUG is on; with debug off a secret key and allowed hosts must be 
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "csp",
     "evidence",
     "trials",
     "secretome",
@@ -52,6 +54,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything that touches the session or the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Oversized bodies are refused before any view parses them.
+    "evidence.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -59,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that its process_exception sees a view's database errors first.
+    "evidence.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "evidence.urls"
@@ -85,6 +94,25 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
+# in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
+
+# Throttle counts and admin login failures live here: local memory is per process, so
+# with several gunicorn workers set a shared cache (dbcache://atlas_cache after
+# `createcachetable`, or rediscache://...).
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+
+# Request bodies (other than file uploads) above this many bytes are refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
+    "DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024
+)
+# How long clients are told to wait (Retry-After) when the database is unavailable.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DJANGO_DB_RETRY_AFTER", default=30)
+
+# Admin login: this many failed attempts per client address and user name within the
+# window lock that pair out for the rest of the window (HTTP 429).
+ADMIN_LOGIN_MAX_FAILURES = env.int("DJANGO_ADMIN_LOGIN_MAX_FAILURES", default=5)
+ADMIN_LOGIN_WINDOW_SECONDS = env.int("DJANGO_ADMIN_LOGIN_WINDOW_SECONDS", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -103,8 +131,33 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed files need `collectstatic`: production only (see below).
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Content Security Policy on every response: no inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+BACKUP_DIR = env.path("DJANGO_BACKUP_DIR", default=BASE_DIR / "backups")
 
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
@@ -180,3 +233,6 @@ if not DEBUG:
     SECURE_REFERRER_POLICY = "same-origin"
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+    STORAGES["staticfiles"]["BACKEND"] = (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )

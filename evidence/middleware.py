@@ -1,0 +1,127 @@
+"""Request-level safety nets: oversized bodies and an unreachable database.
+
+- `RequestSizeLimitMiddleware` refuses a body larger than the configured limit with 413
+  before any view or parser reads it (DRF's parsers read the stream directly, so Django's
+  own `DATA_UPLOAD_MAX_MEMORY_SIZE` check would not run for API writes).
+- `DatabaseUnavailableMiddleware` turns a lost or refused database connection into a 503
+  with `Retry-After`, JSON for API clients and an HTML page for browsers, never a
+  traceback. Django drops the broken connection at the end of the request
+  (`close_old_connections`, `CONN_HEALTH_CHECKS`), so the next request reconnects on its
+  own once the database is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.views.defaults import server_error as django_server_error
+
+logger = logging.getLogger(__name__)
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+# File uploads (the admin's import form) may be larger than form or JSON bodies.
+MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """API paths, and clients that prefer JSON to HTML, get JSON errors."""
+    if request.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("Accept", "")
+    if "application/json" not in accept:
+        return False
+    return request.get_preferred_type(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
+def error_response(
+    request: HttpRequest, *, status: int, message: str, template: str | None = None
+) -> HttpResponse:
+    if wants_json(request) or template is None:
+        return JsonResponse({"detail": message}, status=status)
+    content = loader.render_to_string(
+        template, {"message": message, "request": request}
+    )
+    return HttpResponse(content, status=status)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    retry_after = settings.DATABASE_UNAVAILABLE_RETRY_AFTER
+    message = (
+        "The database is temporarily unavailable. Nothing was changed by this "
+        f"request; please try again in {retry_after} seconds."
+    )
+    response = error_response(
+        request, status=503, message=message, template="503.html"
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses its database answers 503, not 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        # One line, no traceback: an outage would otherwise flood the log.
+        logger.error(
+            "Database unavailable during %s %s: %s",
+            request.method,
+            request.path,
+            str(exception).strip().splitlines()[0] if str(exception).strip() else "",
+        )
+        return database_unavailable_response(request)
+
+
+def server_error(request, template_name: str = "500.html"):
+    """handler500: a database outage outside a view (a middleware) is still a 503."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        return database_unavailable_response(request)
+    if wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return django_server_error(request, template_name=template_name)
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (uploads: MAX_UPLOAD_SIZE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(header)
+        except ValueError:
+            return error_response(
+                request, status=400, message="Invalid Content-Length header."
+            )
+        content_type = request.META.get("CONTENT_TYPE", "")
+        limit = (
+            MAX_UPLOAD_SIZE
+            if content_type.startswith("multipart/form-data")
+            else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
+        if limit is not None and length > limit:
+            return error_response(
+                request,
+                status=413,
+                message=f"The request body is too large (at most {limit} bytes).",
+            )
+        return self.get_response(request)
