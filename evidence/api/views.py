@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.db import IntegrityError, transaction
@@ -21,6 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
+from simple_history.utils import update_change_reason
 
 from evidence import filtersets
 from evidence.api import serializers
@@ -54,6 +56,19 @@ def keyed_lookup(description: str):
     )
 
 
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it."
+    default_code = "precondition_failed"
+
+
+def record_etag(instance) -> str:
+    """A strong validator of one record: changes whenever the record is saved."""
+    stamp = getattr(instance, "updated", None)
+    token = f"{instance.pk}:{stamp.isoformat() if stamp else ''}"
+    return '"' + hashlib.sha256(token.encode()).hexdigest()[:20] + '"'
+
+
 @keyed_lookup("The record's slug or numeric id.")
 class AtlasViewSet(viewsets.ModelViewSet):
     """List, detail and curator writes of one model.
@@ -84,10 +99,34 @@ class AtlasViewSet(viewsets.ModelViewSet):
     def after_save(self, instance) -> None:
         """Workflow run after a create or update (derived fields, for instance)."""
 
+    def change_reason(self) -> str:
+        """The history's reason: channel `api`, plus the client's X-Change-Reason."""
+        reason = self.request.headers.get("X-Change-Reason", "").strip()[:80]
+        return f"api: {reason}" if reason else "api"
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = record_etag(instance)
+        return response
+
+    def check_if_match(self, instance) -> None:
+        """Refuse a write based on a stale copy (no lost updates): 412 on a mismatch."""
+        expected = self.request.headers.get("If-Match")
+        if expected and expected.strip() not in ("*", record_etag(instance)):
+            raise PreconditionFailed(
+                "The record changed since you read it (ETag mismatch). GET it again, "
+                "re-apply your change and send it with the new ETag in If-Match."
+            )
+
     def _save(self, serializer) -> None:
+        if serializer.instance is not None:
+            self.check_if_match(serializer.instance)
         try:
             with transaction.atomic():
                 instance = serializer.save()
+                if hasattr(instance, "history"):
+                    update_change_reason(instance, self.change_reason())
                 self.after_save(instance)
         except IntegrityError as exc:
             raise ValidationError(
@@ -103,6 +142,8 @@ class AtlasViewSet(viewsets.ModelViewSet):
         self._save(serializer)
 
     def perform_destroy(self, instance) -> None:
+        self.check_if_match(instance)
+        instance._change_reason = self.change_reason()
         try:
             with transaction.atomic():
                 instance.delete()
