@@ -9,6 +9,7 @@ in the same format, so that export -> load -> export is identical.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -478,6 +479,15 @@ def dataset_export(*, directory: Path) -> dict[str, int]:
     return counts
 
 
+_TABLE = re.compile(r"(Table|Figure|Section)\s+\d+(\.\d+)*")
+
+
+def _table_of(locator: str) -> str:
+    """The review table, figure or section a locator points at ("Table 2, row 7")."""
+    match = _TABLE.match(locator.strip())
+    return match.group(0) if match else locator.split(",")[0].strip()
+
+
 @dataclass
 class Report:
     counts_by_locator: dict[tuple[str, str, str], int]
@@ -495,7 +505,7 @@ def dataset_report() -> Report:
             "slug", "source_review__slug", "locator", "flags"
         )
         for slug, review, locator, flags in rows:
-            table = locator.split(",")[0].strip()
+            table = _table_of(locator)
             counts[(review, table, spec.name)] += 1
             if flags:
                 flagged.append((spec.name, slug, locator, list(flags)))
