@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
+from evidence.dataset import SPECS_BY_NAME
 from evidence.models import Condition, Publication, ReviewReference, Therapy
-from secretome.models import Component, ComponentFinding, Effect
+from secretome.models import Component
 from trials.models import ClinicalTrial, ModelSystem, OutcomeClass, Study
 
 IMPORT_REASON = "import"
@@ -66,6 +67,23 @@ class ListWidget(widgets.Widget):
         return " | ".join(value or [])
 
 
+PROVENANCE_COLUMNS = (
+    "review",
+    "locator",
+    "refs",
+    "primary_doi",
+    "verification_status",
+    "flags",
+)
+
+
+def _columns(entity: str) -> tuple[str, ...]:
+    """The columns of an entity: the fixtures' fields (evidence/dataset.py) in order."""
+    spec = SPECS_BY_NAME[entity]
+    columns = (*spec.fields, *spec.foreign_keys, *spec.many_to_many)
+    return (*columns, *PROVENANCE_COLUMNS) if spec.provenance else columns
+
+
 def _fk(attribute: str, model, field: str = "slug", column: str | None = None):
     return fields.Field(
         attribute=attribute,
@@ -100,6 +118,8 @@ class AtlasResource(resources.ModelResource):
 
 class CuratedResource(AtlasResource):
     """A record with provenance: review, locator, reference numbers, flags."""
+
+    entity: str  # the dataset entity whose columns and workflow this resource shares
 
     review = _fk("source_review", Publication, column="review")
     primary_doi = _fk(
@@ -142,55 +162,24 @@ class CuratedResource(AtlasResource):
     def after_save_instance(self, instance, row, **kwargs):
         if hasattr(instance, "_pending_references"):
             instance.cited_references.set(instance._pending_references)
+        refresh = SPECS_BY_NAME[self.entity].refresh
+        if refresh is not None and not kwargs.get("dry_run"):
+            refresh(instance)
 
 
 class TrialResource(CuratedResource):
+    entity = "trials"
     therapy = _fk("therapy", Therapy)
     conditions = _m2m("conditions", Condition)
     outcome_classes = _m2m("outcome_classes", OutcomeClass)
 
     class Meta(CuratedResource.Meta):
         model = ClinicalTrial
-        fields = (
-            "slug",
-            "nct_id",
-            "design_as_printed",
-            "phase",
-            "phase_as_printed",
-            "status",
-            "therapy",
-            "conditions",
-            "condition_as_printed",
-            "donor_type",
-            "dose_as_printed",
-            "dose_low",
-            "dose_high",
-            "dose_unit",
-            "dose_basis",
-            "route",
-            "route_as_printed",
-            "outcome_as_printed",
-            "outcome_classes",
-            "evidence_level_override",
-            "evidence_level_reason",
-            "review",
-            "locator",
-            "refs",
-            "primary_doi",
-            "verification_status",
-            "flags",
-        )
-        export_order = fields
-
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        from trials.services import trial_refresh_evidence_level
-
-        if not kwargs.get("dry_run"):
-            trial_refresh_evidence_level(trial=instance)
+        fields = export_order = _columns("trials")
 
 
 class StudyResource(CuratedResource):
+    entity = "studies"
     therapy = _fk("therapy", Therapy)
     publication = _fk("publication", Publication)
     conditions = _m2m("conditions", Condition)
@@ -198,59 +187,13 @@ class StudyResource(CuratedResource):
 
     class Meta(CuratedResource.Meta):
         model = Study
-        fields = (
-            "slug",
-            "title",
-            "authors_as_printed",
-            "stage",
-            "model_systems",
-            "model_as_printed",
-            "conditions",
-            "condition_as_printed",
-            "therapy",
-            "cell_as_printed",
-            "application_method",
-            "route",
-            "dose_as_printed",
-            "scaffold",
-            "findings",
-            "year",
-            "publication",
-            "evidence_level_override",
-            "evidence_level_reason",
-            "review",
-            "locator",
-            "refs",
-            "primary_doi",
-            "verification_status",
-            "flags",
-        )
-        export_order = fields
-
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        from trials.services import study_refresh_evidence_level
-
-        if not kwargs.get("dry_run"):
-            study_refresh_evidence_level(study=instance)
+        fields = export_order = _columns("studies")
 
 
 class PublicationResource(AtlasResource):
     class Meta(AtlasResource.Meta):
         model = Publication
-        fields = (
-            "slug",
-            "doi",
-            "pmid",
-            "title",
-            "authors",
-            "journal",
-            "year",
-            "volume_pages",
-            "kind",
-            "citation_as_printed",
-        )
-        export_order = fields
+        fields = export_order = _columns("publications")
 
 
 class ComponentResource(AtlasResource):
@@ -260,32 +203,7 @@ class ComponentResource(AtlasResource):
 
     class Meta(AtlasResource.Meta):
         model = Component
-        fields = ("slug", "name", "abbreviation", "kind", "aliases")
-        export_order = fields
-
-
-class FindingResource(CuratedResource):
-    component = _fk("component", Component)
-    effect = _fk("effect", Effect)
-    conditions = _m2m("conditions", Condition)
-
-    class Meta(CuratedResource.Meta):
-        model = ComponentFinding
-        fields = (
-            "slug",
-            "component",
-            "effect",
-            "conditions",
-            "model_as_printed",
-            "statement",
-            "review",
-            "locator",
-            "refs",
-            "primary_doi",
-            "verification_status",
-            "flags",
-        )
-        export_order = fields
+        fields = export_order = _columns("components")
 
 
 RESOURCES = {
