@@ -84,8 +84,8 @@ def get_item(mapping, key):
 
 BAR_HEIGHT = 22
 BAR_GAP = 6
-LABEL_WIDTH = 190
-CHART_WIDTH = 560
+LABEL_WIDTH = 240
+CHART_WIDTH = 600
 
 
 @register.inclusion_tag("includes/bar_chart.html")
