@@ -10,7 +10,7 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: install run test lint check pytest browser e2e clean serve require-secret \
-	backup restore tools
+	backup restore tools bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,11 +73,19 @@ check: install
 
 # Browser tests run in their own process: Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE,
 # which must not leak into the other tests.
+# PYTEST_ARGS narrows the first run, e.g. PYTEST_ARGS='-m "not reliability"'.
+PYTEST_ARGS ?=
 pytest: install browser tools
-	$(VENV)/bin/pytest --ignore=tests/e2e
+	$(VENV)/bin/pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e
 
 test: lint check pytest
+
+# The atlas against Datasette on 100k synthetic trials (SQLite and PostgreSQL), with
+# gunicorn and wrk on loopback; writes bench/RESULTS.md. Not part of `make test`.
+# Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL= to skip it); about 10 minutes.
+bench: install
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

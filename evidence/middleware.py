@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import server_error as django_server_error
 
 logger = logging.getLogger(__name__)
@@ -58,9 +59,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
         "The database is temporarily unavailable. Nothing was changed by this "
         f"request; please try again in {retry_after} seconds."
     )
-    response = error_response(
-        request, status=503, message=message, template="503.html"
-    )
+    response = error_response(request, status=503, message=message, template="503.html")
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
     return response
@@ -125,3 +124,12 @@ class RequestSizeLimitMiddleware:
                 message=f"The request body is too large (at most {limit} bytes).",
             )
         return self.get_response(request)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: JSON under /api/ (the API documents JSON errors only)."""
+    if wants_json(request):
+        return JsonResponse(
+            {"detail": f"CSRF verification failed: {reason}"}, status=403
+        )
+    return django_csrf_failure(request, reason=reason)

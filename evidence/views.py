@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from evidence import exports, selectors
+from evidence.counts import CachedCountPaginator
 from evidence.filtersets import (
     CellSourceFilterSet,
     ConditionFilterSet,
@@ -70,7 +71,8 @@ class AtlasListView(SingleTableMixin, FilterView):
     """
 
     template_name = "generic/object_list.html"
-    table_pagination = {"per_page": 50}
+    # Totals are cached per query and data version (evidence/counts.py).
+    table_pagination = {"per_page": 50, "paginator_class": CachedCountPaginator}
     strict = True
     title = ""
     noun = "records"
@@ -130,7 +132,9 @@ class AtlasListView(SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = self.request.GET
-        facets = selectors.facet_counts(filterset_class=self.filterset_class, data=data)
+        facets = selectors.facet_counts(
+            filterset_class=self.filterset_class, data=data, filterset=self.filterset
+        )
         labels = {}
         for facet in facets:
             for option in facet.options:

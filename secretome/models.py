@@ -118,7 +118,9 @@ class GeneticModification(ProvenanceModel):
     """A factor overexpressed in human MSCs and the disease model tested (Table 5)."""
 
     factor_as_printed = models.CharField(
-        max_length=300, blank=True, help_text="Empty where the extraction cannot pair it."
+        max_length=300,
+        blank=True,
+        help_text="Empty where the extraction cannot pair it.",
     )
     component = models.ForeignKey(
         Component,

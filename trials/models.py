@@ -244,6 +244,7 @@ class Study(EvidenceLevelMixin, ProvenanceModel):
         indexes = [
             models.Index(fields=["stage"], name="study_stage_idx"),
             models.Index(fields=["year"], name="study_year_idx"),
+            models.Index(fields=["evidence_level"], name="study_level_idx"),
         ]
 
     def __str__(self) -> str:

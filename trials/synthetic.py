@@ -143,7 +143,9 @@ def _ensure_vocabulary(directory: Path, review: Publication) -> None:
     sources = {s.slug: s for s in CellSource.objects.all()}
     therapies = {t.slug: t for t in Therapy.objects.all()}
     pending = [
-        r for r in _fixture_records(directory, "therapies") if r["slug"] not in therapies
+        r
+        for r in _fixture_records(directory, "therapies")
+        if r["slug"] not in therapies
     ]
     # Parents before the products derived from them (a few rounds at most).
     while pending:
@@ -346,7 +348,10 @@ class _Generator:
 
 
 def _phase_text(phase: str) -> str:
-    return PHASE_TEXT[phase].replace("Not stated", "").replace("Phase", "phase") or "clinical"
+    return (
+        PHASE_TEXT[phase].replace("Not stated", "").replace("Phase", "phase")
+        or "clinical"
+    )
 
 
 def _trial(gen: _Generator, number: int) -> tuple:
@@ -371,7 +376,9 @@ def _trial(gen: _Generator, number: int) -> tuple:
         phase=phase,
         phase_as_printed=_phase_text(phase),
         status=rng.choices(*_weighted(STATUS_WEIGHTS))[0],
-        stem_cell_type_as_printed=therapy.cell_source.name if therapy.cell_source else "",
+        stem_cell_type_as_printed=therapy.cell_source.name
+        if therapy.cell_source
+        else "",
         condition_as_printed=condition_text,
         therapy_id=therapy.pk,
         donor_type=rng.choice(("autologous", "allogeneic", "unknown")),
@@ -583,6 +590,9 @@ def synthetic_generate(
             batch_size=batch_size,
             progress=progress,
         )
+        # Studies from their own stream: the same seed gives the same studies
+        # whatever the number of trials.
+        gen.rng = random.Random(f"{seed}-studies")
         _write(
             model=Study,
             count=studies,
@@ -600,4 +610,7 @@ def synthetic_generate(
             with connection.cursor() as cursor:
                 for statement in sequence_sql:
                     cursor.execute(statement)
+    # Fresh planner statistics after a bulk load (SQLite has none until ANALYZE).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return SyntheticResult(trials, studies, time.perf_counter() - started)

@@ -5,6 +5,8 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from evidence.counts import CachedCountPaginator
+
 _POSITIVE_INT = re.compile(r"[0-9]{1,9}")
 
 
@@ -23,6 +25,8 @@ class StandardPagination(PageNumberPagination):
     """
 
     page_size = 50
+    # Totals are cached per query and data version (evidence/counts.py).
+    django_paginator_class = CachedCountPaginator
     page_size_query_param = "page_size"
     max_page_size = 500
 

@@ -27,6 +27,7 @@ _ERRORS_BY_METHOD = {
         "400": "Invalid payload.",
         "401": "Not authenticated.",
         "403": "Forbidden.",
+        "404": "Unknown response format (?format=).",
     },
     "PUT": {
         "400": "Invalid payload.",

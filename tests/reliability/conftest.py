@@ -67,7 +67,9 @@ class PrivatePostgres:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
-        self.pg_ctl("-o", options, "-l", str(self.datadir / "server.log"), "-w", "start")
+        self.pg_ctl(
+            "-o", options, "-l", str(self.datadir / "server.log"), "-w", "start"
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self.pg_ctl("-m", mode, "-w", "stop")
@@ -105,7 +107,9 @@ def private_postgres():
     datadir = Path(tempfile.mkdtemp(prefix="atlas-pg-", dir="/tmp"))
     if as_postgres:
         shutil.chown(datadir, "postgres", "postgres")
-    server = PrivatePostgres(datadir=datadir, port=free_port(5499), as_postgres=as_postgres)
+    server = PrivatePostgres(
+        datadir=datadir, port=free_port(5499), as_postgres=as_postgres
+    )
     try:
         subprocess.run(
             [

@@ -10,6 +10,7 @@ from evidence.api.serializers import (
     TherapyBriefSerializer,
     detail_url,
 )
+from evidence.choices import EvidenceLevel
 from evidence.models import Condition, Publication, Therapy
 from trials.models import (
     ClinicalTrial,
@@ -26,6 +27,17 @@ EVIDENCE_LEVEL_FIELDS = [
     "evidence_level_reason",
 ]
 EVIDENCE_LEVEL_READ_ONLY = ["evidence_level", "evidence_level_derived"]
+
+
+def evidence_level_field() -> serializers.ChoiceField:
+    """A derived level, blank when nothing supports one (a study of unknown stage).
+
+    Declared because DRF drops `allow_blank` from read-only model fields, and the schema
+    would then refuse the blank value the API really returns.
+    """
+    return serializers.ChoiceField(
+        choices=EvidenceLevel.choices, allow_blank=True, read_only=True
+    )
 
 
 class OutcomeClassBriefSerializer(serializers.ModelSerializer):
@@ -77,6 +89,8 @@ class TrialSerializer(CuratedSerializer):
     """A clinical trial: normalised values beside the text as printed."""
 
     url = detail_url("trials-api:trial-detail")
+    evidence_level = evidence_level_field()
+    evidence_level_derived = evidence_level_field()
     conditions = conditions_field()
     therapy = BriefRelatedField(TherapyBriefSerializer, queryset=Therapy.objects.all())
     outcome_classes = BriefRelatedField(
@@ -122,6 +136,8 @@ class StudySerializer(CuratedSerializer):
     """A primary study: normalised values beside the text as printed."""
 
     url = detail_url("trials-api:study-detail")
+    evidence_level = evidence_level_field()
+    evidence_level_derived = evidence_level_field()
     model_systems = BriefRelatedField(
         ModelSystemBriefSerializer,
         queryset=ModelSystem.objects.all(),

@@ -1,0 +1,158 @@
+"""PostgreSQL stops and starts again under load: 503 meanwhile, then recovery by itself.
+
+Only the private cluster of `private_postgres` is stopped (never the shared one). Readers
+get HTML pages and JSON lists; a curator creates trials, each with two conditions and a
+derived evidence level written in the same transaction: a trial that exists without
+both is a partial write.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from tests.reliability.load import Step, run_load
+
+pytestmark = pytest.mark.reliability
+
+OUTAGE_SECONDS = 4
+BEFORE_SECONDS = 3
+AFTER_SECONDS = 4
+
+
+def _steps(site) -> list[Step]:
+    base = site.base_url
+    auth = {"Authorization": f"Token {site.token}"}
+
+    def page(session, tag):
+        return session.get(f"{base}/trials/?phase=2", timeout=30)
+
+    def detail(session, tag):
+        return session.get(f"{base}/conditions/stroke/", timeout=30)
+
+    def api_list(session, tag):
+        return session.get(f"{base}/api/trials/?page_size=20", timeout=30)
+
+    def api_json_page(session, tag):
+        # A browser page asked for as JSON: the 503 must then be JSON too.
+        return session.get(
+            f"{base}/conditions/", headers={"Accept": "application/json"}, timeout=30
+        )
+
+    def write(session, tag):
+        payload = {
+            "slug": tag,
+            "therapy": "adipose-msc-cells",
+            "conditions": ["stroke", "acute-kidney-injury"],
+            "phase": "2",
+            "design_as_printed": "A randomised, placebo-controlled trial",
+            "provenance": {"review": "foo-2021", "locator": "Fault test"},
+        }
+        return session.post(
+            f"{base}/api/trials/", json=payload, headers=auth, timeout=30
+        )
+
+    return [
+        Step("page", page),
+        Step("write", write),
+        Step("detail", detail),
+        Step("api", api_list),
+        Step("write", write),
+        Step("accept-json", api_json_page),
+    ]
+
+
+def _ready(site) -> bool:
+    try:
+        return requests.get(f"{site.base_url}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_database_outage_gives_503_then_recovers_without_partial_writes(live_site):
+    site = live_site
+    stop = threading.Event()
+    run, workers = run_load(_steps(site), threads=8, stop=stop)
+    restarted = False
+    try:
+        time.sleep(BEFORE_SECONDS)
+        outage_began = run.now()
+        site.database.stop("fast")
+        time.sleep(OUTAGE_SECONDS)
+        outage_ended = run.now()
+        site.database.start()
+        restarted = True
+        deadline = time.monotonic() + 30
+        while not _ready(site):
+            assert time.monotonic() < deadline, "readyz never recovered"
+            time.sleep(0.1)
+        recovered = run.now()
+        time.sleep(AFTER_SECONDS)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=60)
+        if not restarted:
+            site.database.start()
+
+    results = run.results
+    by_status = run.statuses()
+    outage = [r for r in results if outage_began + 0.5 <= r.started < outage_ended]
+    after = [r for r in results if r.started >= recovered + 1.0]
+    print(
+        f"\nfault test: {len(results)} requests, statuses {dict(by_status)}; "
+        f"outage {outage_began:.1f}-{outage_ended:.1f} s ({len(outage)} requests), "
+        f"ready again at {recovered:.1f} s, {len(after)} requests after recovery"
+    )
+
+    # Never a 500, never a dropped connection: only success or a clean 503.
+    assert set(by_status) <= {200, 201, 503}, [
+        (r.kind, r.status, r.body[:300])
+        for r in results
+        if r.status not in (200, 201, 503)
+    ]
+    # While the database is down every request that needs it is a 503 ...
+    assert outage and all(r.status == 503 for r in outage), Counter_of(outage)
+    for result in outage:
+        assert result.retry_after == "5"
+        assert "Traceback" not in result.body
+        if result.kind in ("api", "write", "accept-json"):
+            assert result.content_type == "application/json"
+            assert "database is temporarily unavailable" in result.body
+        else:
+            assert result.content_type.startswith("text/html")
+            assert "Temporarily unavailable" in result.body
+    # ... and once it is back, the site answers normally again on its own.
+    assert after and all(r.status in (200, 201) for r in after), Counter_of(after)
+    assert {r.kind for r in after} == {"page", "detail", "api", "write", "accept-json"}
+
+    # No partial writes: every trial that exists is whole, and every 201 exists.
+    tags = [r.slug for r in results if r.kind == "write"]
+    rows = site.database.psql(
+        "SELECT t.slug, t.evidence_level, count(c.id) "
+        "FROM trials_clinicaltrial t "
+        "LEFT JOIN trials_clinicaltrial_conditions c ON c.clinicaltrial_id = t.id "
+        "WHERE t.slug LIKE 'write-%' GROUP BY t.slug, t.evidence_level",
+        database="atlas",
+    )
+    stored = {
+        slug: (level, int(count))
+        for slug, level, count in (line.split("|") for line in rows.splitlines())
+    }
+    assert set(stored) <= set(tags)
+    assert all(value == ("A", 2) for value in stored.values()), stored
+    created = {r.slug for r in results if r.kind == "write" and r.status == 201}
+    assert created <= set(stored)
+    assert len(created) > 10
+
+
+def Counter_of(results) -> dict:
+    """Status counts by request kind, for failure messages."""
+    counts: dict = {}
+    for result in results:
+        counts.setdefault(result.kind, {}).setdefault(result.status, 0)
+        counts[result.kind][result.status] += 1
+    return counts
