@@ -333,17 +333,24 @@ def pg_admin(sql: str) -> None:
     run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
 
 
+_AT_START: list[str] = []
+
+
 def machine() -> str:
+    """CPU, versions and load average: at start (first call) and now."""
     cpu = ""
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    load = os.getloadavg()[0]
+    load = f"{os.getloadavg()[0]:.2f}"
+    if not _AT_START:
+        _AT_START.append(load)
     return (
         f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}, load average at start {load:.2f}"
+        f"SQLite {__import__('sqlite3').sqlite_version}, load average "
+        f"{_AT_START[0]} at start, {load} at the end"
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
@@ -90,7 +91,7 @@ class CachedCountPaginator(Paginator):
             return super().count
         try:
             sql, params = query.sql_with_params()
-        except Exception:  # an empty queryset cannot compile: nothing to cache
+        except EmptyResultSet:  # `.none()`: nothing to count
             return super().count
         key = f"{query.model._meta.label}:{sql}:{params!r}"
         return cached(key, lambda: Paginator.count.func(self))

@@ -85,7 +85,7 @@ def filter_data_valid(
 # Choices labelled by more than a name: the (text, number) fields their `__str__` reads,
 # fetched with the counts so that labels cost no query of their own.
 LABEL_FIELDS = {Publication: ("authors", "year")}
-_LABEL_ROWS = "\x00labels"
+_LABEL_ROWS = " labels"  # a space: never part of a filter name
 
 
 def _labelled_by_name(model) -> bool:
@@ -236,9 +236,9 @@ def _facet_counts(
                 name = facet[: -len(_LABEL_ROWS)]
                 label_model = base_filters[name].queryset.model
                 text_field, number_field = LABEL_FIELDS[label_model]
-                found_labels[name][value] = str(
-                    label_model(**{text_field: label, number_field: n})
-                )
+                key = base_filters[name].extra.get("to_field_name") or "pk"
+                record = label_model(**{text_field: label, number_field: n, key: value})
+                found_labels[name][value] = str(record)
                 continue
             counts[facet][value] = n
             if label:
