@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import copy
+from urllib.parse import quote
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -39,12 +40,21 @@ slug_validator = RegexValidator(
 class RecordURLField(serializers.HyperlinkedIdentityField):
     """The record's canonical API URL, whatever format the request asked for."""
 
+    _PLACEHOLDER = "record-key-placeholder"
+
     def get_url(self, obj, view_name, request, format):
         if obj.pk is None:
             return None
-        kwargs = {self.lookup_url_kwarg: getattr(obj, self.lookup_field)}
-        url = reverse(view_name, kwargs=kwargs)
-        return request.build_absolute_uri(url) if request is not None else url
+        # Reversing and absolutising a URL per record is a large part of a list's time:
+        # do it once per view name and request, then fill in each record's key.
+        templates = self.context.setdefault("_url_templates", {})
+        template = templates.get(view_name)
+        if template is None:
+            url = reverse(view_name, kwargs={self.lookup_url_kwarg: self._PLACEHOLDER})
+            template = request.build_absolute_uri(url) if request is not None else url
+            templates[view_name] = template
+        key = quote(str(getattr(obj, self.lookup_field)), safe="")
+        return template.replace(self._PLACEHOLDER, key)
 
 
 def detail_url(view_name: str, **kwargs) -> RecordURLField:
