@@ -1,0 +1,315 @@
+"""The home page's counts and charts, the side-by-side page of a condition, and the
+comparison page (Table 4 and the evidence gap map)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from evidence import choices
+from evidence.models import (
+    CellSource,
+    ComparisonPoint,
+    Condition,
+    Publication,
+    ReviewReference,
+    Therapy,
+)
+
+#
+# Overview
+#
+
+
+def entity_counts() -> list[tuple[str, int, str]]:
+    """(label, count, url name) of every entity the atlas holds."""
+    from secretome.models import (
+        Component,
+        ComponentFinding,
+        GeneticModification,
+        Preconditioning,
+    )
+    from trials.models import ClinicalTrial, Study
+
+    rows = [
+        ("Clinical trials", ClinicalTrial, "trials:trial_list"),
+        ("Studies", Study, "trials:study_list"),
+        ("Therapies", Therapy, "evidence:therapy_list"),
+        ("Conditions", Condition, "evidence:condition_list"),
+        ("Cell sources", CellSource, "evidence:cellsource_list"),
+        ("Secretome components", Component, "secretome:component_list"),
+        ("Component findings", ComponentFinding, "secretome:component_list"),
+        (
+            "Preconditioning strategies",
+            Preconditioning,
+            "secretome:preconditioning_list",
+        ),
+        (
+            "Genetic modifications",
+            GeneticModification,
+            "secretome:geneticmodification_list",
+        ),
+        ("Publications", Publication, "evidence:publication_list"),
+    ]
+    return [(label, model.objects.count(), url) for label, model, url in rows]
+
+
+def review_counts() -> list[dict]:
+    """Per source review: how many records of each curated kind it contributed."""
+    from secretome.models import ComponentFinding, GeneticModification, Preconditioning
+    from trials.models import ClinicalTrial, Study
+
+    kinds = [
+        ("Trials", ClinicalTrial),
+        ("Studies", Study),
+        ("Therapies", Therapy),
+        ("Findings", ComponentFinding),
+        ("Genetic modifications", GeneticModification),
+        ("Preconditioning", Preconditioning),
+        ("Comparison points", ComparisonPoint),
+    ]
+    reviews = list(Publication.objects.reviews().order_by("year", "slug"))
+    table = {review.pk: {} for review in reviews}
+    for label, model in kinds:
+        grouped = (
+            model.objects.values("source_review").annotate(n=Count("pk")).order_by()
+        )
+        for row in grouped:
+            table.setdefault(row["source_review"], {})[label] = row["n"]
+    references = dict(
+        ReviewReference.objects.values_list("review")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("review", "n")
+    )
+    return [
+        {
+            "review": review,
+            "counts": [(label, table[review.pk].get(label, 0)) for label, _ in kinds],
+            "references": references.get(review.pk, 0),
+        }
+        for review in reviews
+        # reviews cited as primary literature contributed no records: leave them out
+        if table[review.pk] or references.get(review.pk)
+    ]
+
+
+def count_by(
+    queryset: QuerySet, path: str, labels: Mapping[str, str] | None = None
+) -> list[tuple[str, str, int]]:
+    """(value, label, count) rows of `queryset` grouped by `path`, largest first."""
+    rows = (
+        queryset.values(path)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", path)
+    )
+    result = []
+    for row in rows:
+        value = row[path]
+        if value is None or value == "":
+            label = "Not stated"
+            value = ""
+        else:
+            label = labels.get(value, value) if labels else value
+        result.append((value, label, row["n"]))
+    return result
+
+
+def trial_charts() -> dict[str, list[tuple[str, str, int]]]:
+    """Counts of trials by phase (in phase order), route and cell source."""
+    from trials.choices import Phase, Route
+    from trials.models import ClinicalTrial
+
+    trials = ClinicalTrial.objects.all()
+    by_phase = {
+        value: (value, label, n) for value, label, n in count_by(trials, "phase")
+    }
+    return {
+        "phase": [
+            (value, label, by_phase[value][2])
+            for value, label in Phase.choices
+            if value in by_phase
+        ],
+        "route": count_by(trials, "route", dict(Route.choices)),
+        "cell_source": count_by(trials, "therapy__cell_source__name"),
+    }
+
+
+def trial_count_series() -> dict:
+    """Figure 4: registered trials by phase for each series, as grouped bars."""
+    from trials.choices import Phase, TrialCountSeries
+    from trials.models import TrialCountSnapshot
+
+    snapshots = list(TrialCountSnapshot.objects.select_related("source_review"))
+    series_labels = dict(TrialCountSeries.choices)
+    present_series = [
+        s
+        for s, _ in TrialCountSeries.choices
+        if any(snap.series == s for snap in snapshots)
+    ]
+    phases = [
+        (value, label)
+        for value, label in Phase.choices
+        if any(snap.phase == value for snap in snapshots)
+    ]
+    values = {(snap.series, snap.phase): snap.count for snap in snapshots}
+    return {
+        "series": [(s, series_labels[s]) for s in present_series],
+        "groups": [
+            (
+                label,
+                [(series_labels[s], values.get((s, phase))) for s in present_series],
+            )
+            for phase, label in phases
+        ],
+        "snapshots": snapshots,
+    }
+
+
+#
+# The side-by-side page of a condition
+#
+
+
+@dataclass
+class EvidenceSide:
+    """The trials and studies of one side (cell-based or cell-free) of a condition."""
+
+    label: str
+    trials: list = field(default_factory=list)
+    studies: list = field(default_factory=list)
+
+    def _count(self, values: Iterable[str]) -> list[tuple[str, int]]:
+        return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))
+
+    @property
+    def modalities(self) -> list[tuple[str, int]]:
+        return self._count(
+            r.therapy.get_modality_display()
+            for r in [*self.trials, *self.studies]
+            if r.therapy
+        )
+
+    @property
+    def phases(self) -> list[tuple[str, int]]:
+        return self._count(t.get_phase_display() for t in self.trials)
+
+    @property
+    def routes(self) -> list[tuple[str, int]]:
+        return self._count(r.get_route_display() for r in [*self.trials, *self.studies])
+
+    @property
+    def outcomes(self) -> list[tuple[str, int]]:
+        return self._count(o.name for t in self.trials for o in t.outcome_classes.all())
+
+    @property
+    def evidence_levels(self) -> list[tuple[str, int]]:
+        return sorted(
+            Counter(
+                r.evidence_level or "—" for r in [*self.trials, *self.studies]
+            ).items()
+        )
+
+    @property
+    def stages(self) -> list[tuple[str, int]]:
+        return self._count(s.get_stage_display() for s in self.studies)
+
+
+def condition_side_by_side(*, condition: Condition) -> dict:
+    """A condition's evidence split into cell-based and cell-free, with their tallies."""
+    from secretome.models import ComponentFinding, GeneticModification
+    from trials.models import ClinicalTrial, Study
+
+    cells = EvidenceSide("Cell-based (living cells)")
+    cell_free = EvidenceSide("Cell-free (secretome, vesicles, factors)")
+    unknown = EvidenceSide("Product not stated")
+    for trial in ClinicalTrial.objects.with_list_related().filter(conditions=condition):
+        (
+            cells if trial.therapy.modality == choices.Modality.CELLS else cell_free
+        ).trials.append(trial)
+    for study in Study.objects.with_list_related().filter(conditions=condition):
+        if study.therapy is None:
+            unknown.studies.append(study)
+        elif study.therapy.modality == choices.Modality.CELLS:
+            cells.studies.append(study)
+        else:
+            cell_free.studies.append(study)
+    return {
+        "sides": [cells, cell_free],
+        "unknown": unknown,
+        "findings": list(
+            ComponentFinding.objects.with_list_related().filter(conditions=condition)
+        ),
+        "modifications": list(
+            GeneticModification.objects.with_list_related().filter(conditions=condition)
+        ),
+    }
+
+
+#
+# The comparison page: Table 4 and the evidence gap map
+#
+
+
+def comparison_table() -> list[dict]:
+    """Table 4 as rows of aspect -> (stem-cell points, secretome points)."""
+    points = ComparisonPoint.objects.with_provenance().order_by(
+        "aspect", "side", "ordinal"
+    )
+    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for point in points:
+        grouped[point.aspect][point.side].append(point)
+    return [
+        {
+            "aspect": label,
+            "stem_cell": grouped[value][choices.ComparisonSide.STEM_CELL],
+            "secretome": grouped[value][choices.ComparisonSide.SECRETOME],
+        }
+        for value, label in choices.ComparisonAspect.choices
+        if value in grouped
+    ]
+
+
+@dataclass
+class GapCell:
+    modality: str
+    trials: int
+    studies: int
+
+    @property
+    def total(self) -> int:
+        return self.trials + self.studies
+
+
+def evidence_gap_map() -> dict:
+    """Conditions x modality: the number of trials and of studies in each cell."""
+    from trials.models import ClinicalTrial, Study
+
+    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for index, model in enumerate((ClinicalTrial, Study)):
+        rows = (
+            model.objects.filter(conditions__isnull=False, therapy__isnull=False)
+            .values("conditions", "therapy__modality")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by()
+        )
+        for row in rows:
+            counts[(row["conditions"], row["therapy__modality"])][index] += row["n"]
+    condition_ids = {key[0] for key in counts}
+    conditions = Condition.objects.filter(pk__in=condition_ids).order_by("name")
+    modalities = list(choices.Modality.choices)
+    rows = [
+        {
+            "condition": condition,
+            "cells": [
+                GapCell(value, *counts.get((condition.pk, value), (0, 0)))
+                for value, _ in modalities
+            ],
+        }
+        for condition in conditions
+    ]
+    maximum = max((cell.total for row in rows for cell in row["cells"]), default=0)
+    return {"modalities": modalities, "rows": rows, "maximum": maximum}
