@@ -6,14 +6,9 @@ from evidence.tables import ExportColumn, ManyColumn, ProvenanceTable
 from trials.models import ClinicalTrial, Study
 
 
-class TrialTable(ProvenanceTable):
-    trial = tables.Column(
-        accessor="pk", linkify=True, verbose_name="Trial", order_by=("nct_id", "slug")
-    )
-    nct_id = ExportColumn(verbose_name="NCT id")
-    phase = tables.Column()
-    status = tables.Column()
-    conditions = ManyColumn()
+class TherapyColumnsTable(ProvenanceTable):
+    """The therapy, its modality and its cell source: columns of trials and studies."""
+
     therapy = tables.Column(linkify=True, order_by="therapy__name")
     modality = tables.Column(
         accessor="therapy__modality",
@@ -26,6 +21,22 @@ class TrialTable(ProvenanceTable):
         verbose_name="Cell source",
         order_by="therapy__cell_source__name",
     )
+
+    def render_modality(self, record):
+        return record.therapy.get_modality_display()
+
+    def value_modality(self, record):
+        return record.therapy.get_modality_display()
+
+
+class TrialTable(TherapyColumnsTable):
+    trial = tables.Column(
+        accessor="pk", linkify=True, verbose_name="Trial", order_by=("nct_id", "slug")
+    )
+    nct_id = ExportColumn(verbose_name="NCT id")
+    phase = tables.Column()
+    status = tables.Column()
+    conditions = ManyColumn()
     route = tables.Column()
     outcome_classes = ManyColumn(linkify_item=False, verbose_name="Outcome")
     evidence_level = tables.Column(verbose_name="Level")
@@ -37,7 +48,7 @@ class TrialTable(ProvenanceTable):
     outcome_as_printed = ExportColumn(verbose_name="Outcome (as printed)")
     donor_type = ExportColumn(verbose_name="Donor type")
 
-    class Meta(ProvenanceTable.Meta):
+    class Meta(TherapyColumnsTable.Meta):
         model = ClinicalTrial
         fields = ()
         sequence = (
@@ -60,31 +71,13 @@ class TrialTable(ProvenanceTable):
     def value_trial(self, record):
         return str(record)
 
-    def value_modality(self, record):
-        return record.therapy.get_modality_display()
 
-    def render_modality(self, record):
-        return record.therapy.get_modality_display()
-
-
-class StudyTable(ProvenanceTable):
+class StudyTable(TherapyColumnsTable):
     title = tables.Column(linkify=True)
     year = tables.Column()
     stage = tables.Column()
     model_systems = ManyColumn(linkify_item=False, verbose_name="Models")
     conditions = ManyColumn()
-    therapy = tables.Column(linkify=True, order_by="therapy__name")
-    modality = tables.Column(
-        accessor="therapy__modality",
-        verbose_name="Modality",
-        order_by="therapy__modality",
-    )
-    cell_source = tables.Column(
-        accessor="therapy__cell_source",
-        linkify=True,
-        verbose_name="Cell source",
-        order_by="therapy__cell_source__name",
-    )
     evidence_level = tables.Column(verbose_name="Level")
     doi = tables.Column(
         accessor="publication__doi", verbose_name="DOI", order_by="publication__doi"
@@ -99,7 +92,7 @@ class StudyTable(ProvenanceTable):
     scaffold = ExportColumn(verbose_name="Scaffold")
     findings = ExportColumn(verbose_name="Findings")
 
-    class Meta(ProvenanceTable.Meta):
+    class Meta(TherapyColumnsTable.Meta):
         model = Study
         fields = ()
         sequence = (
@@ -123,9 +116,3 @@ class StudyTable(ProvenanceTable):
 
     def value_doi(self, value):
         return value
-
-    def render_modality(self, record):
-        return record.therapy.get_modality_display()
-
-    def value_modality(self, record):
-        return record.therapy.get_modality_display()
