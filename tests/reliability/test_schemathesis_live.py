@@ -8,6 +8,7 @@ private database. Bounded: few examples per operation and a time budget; loopbac
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,30 @@ def test_every_operation_and_stateful_sequences_against_live_server(
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=300, cwd=tmp_path
     )
+    if result.returncode != 0 and _tool_crash_only(result.stdout):
+        # CPython 3.11 can raise "AST constructor recursion depth mismatch" inside
+        # Schemathesis's own worker threads (an interpreter bug, not a server failure):
+        # run once more rather than report the tool's crash as the server's.
+        print(
+            "\n"
+            + result.stdout[-3000:]
+            + "\nSchemathesis crashed internally; retrying once."
+        )
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=300, cwd=tmp_path
+        )
     print("\n" + result.stdout[-6000:])
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-3000:]
     # Every operation of the schema was exercised, including the stateful phase.
     assert "Stateful" in result.stdout, result.stdout[-3000:]
+
+
+def _tool_crash_only(output: str) -> bool:
+    """The run failed only because of an interpreter error inside Schemathesis itself:
+    every generated case passed ("1280 generated, 1280 passed")."""
+    totals = re.search(r"(\d+) generated, (\d+) passed\s*$", output, re.MULTILINE)
+    return (
+        "AST constructor recursion depth mismatch" in output
+        and totals is not None
+        and totals.group(1) == totals.group(2)
+    )
