@@ -1,6 +1,9 @@
 """Shared vocabulary and abstract bases of the evidence atlas."""
 
+import math
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +22,39 @@ from evidence.querysets import (
 DOI_REGEX = r"^10\.[0-9]{4,9}/[^\s]+$"
 SLUG_REGEX = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
+
+def validate_finite(value) -> None:
+    """Refuse inf, -inf, nan and magnitudes no database column can hold as a number."""
+    if value is None:
+        return
+    if not math.isfinite(value) or abs(value) >= FINITE_LIMIT:
+        raise ValidationError(
+            "Enter a finite number below 1e300 in magnitude (got %(value)s).",
+            code="not_finite",
+            params={"value": value},
+        )
+
+
+# Every stored float is below this in magnitude; a database check says so too.
+FINITE_LIMIT = 1e300
+
+
+def finite_constraint(field_name: str, name: str) -> models.CheckConstraint:
+    """The database's half of validate_finite (NaN compares above every number in
+    PostgreSQL, and SQLite stores NaN as NULL, so the range test refuses all three)."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field_name}__isnull": True})
+        | Q(
+            **{
+                f"{field_name}__gt": -FINITE_LIMIT,
+                f"{field_name}__lt": FINITE_LIMIT,
+            }
+        ),
+        name=name,
+        violation_error_message=f"{field_name} must be a finite number.",
+    )
+
+
 doi_validator = RegexValidator(
     DOI_REGEX, "A DOI looks like 10.1155/2021/2616807 (no 'doi:' or URL prefix)."
 )
@@ -33,6 +69,9 @@ class TimeStampedModel(models.Model):
 
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Bumped by every write (evidence.writes.record_save), inside the write's transaction:
+    # the admin's stale-save check and the API's compare-and-set read it under a row lock.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True

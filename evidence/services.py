@@ -22,6 +22,7 @@ from django.db import IntegrityError, models, transaction
 
 from evidence.dataset import PROVENANCE_KEYS, SPECS, SPECS_BY_NAME, EntitySpec
 from evidence.models import Publication, ReviewReference
+from evidence.writes import record_save
 
 LOAD_REASON = "load_curated"
 # libyaml's parser when PyYAML was built with it (its wheels are): several times faster.
@@ -292,16 +293,16 @@ class _Loader:
             field_name = "" if field_name == "__all__" else field_name
             raise fail("; ".join(errors), field_name) from exc
         # Saved even when only relations changed, so that the history shows the load.
-        instance._change_reason = LOAD_REASON
+        # The one write path (validated just above, with the resolved relations left out).
         try:
-            with transaction.atomic():
-                instance.save()
+            record_save(
+                instance,
+                channel=LOAD_REASON,
+                many_to_many=m2m_targets,
+                validate=False,
+            )
         except IntegrityError as exc:
             raise fail(f"refused by the database: {exc}") from exc
-        for name, targets in m2m_targets.items():
-            getattr(instance, name).set(targets)
-        if spec.refresh is not None:
-            spec.refresh(instance)
         (self.result.created if created else self.result.updated)[spec.name] += 1
 
     def provenance_values(

@@ -99,9 +99,14 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Large databases: read through a memory map and a 32 MB page cache per connection
     # (the default cache is 2 MB); halves the time of filtered lists at 100k trials.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;"
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["init_command"] = "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;"
+    # Writers queue instead of failing: every transaction takes the write lock when it
+    # begins (BEGIN IMMEDIATE), so a read-then-write (the version check of
+    # evidence.writes) cannot interleave with another writer, and a busy database is
+    # waited for up to 20 s instead of answering "database is locked".
+    options["transaction_mode"] = "IMMEDIATE"
+    options["timeout"] = env.int("DJANGO_SQLITE_TIMEOUT", default=20)
 # No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
 # in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
 

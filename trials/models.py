@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evidence import choices as evidence_choices
-from evidence.models import YEAR_VALIDATORS, ProvenanceModel, VocabularyModel
+from evidence.models import (
+    YEAR_VALIDATORS,
+    ProvenanceModel,
+    VocabularyModel,
+    finite_constraint,
+    validate_finite,
+)
 from trials import choices
 from trials.querysets import StudyQuerySet, TrialCountQuerySet, TrialQuerySet
 
@@ -99,8 +105,8 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
         default=evidence_choices.DonorType.UNKNOWN,
     )
     dose_as_printed = models.CharField(max_length=300, blank=True)
-    dose_low = models.FloatField(null=True, blank=True)
-    dose_high = models.FloatField(null=True, blank=True)
+    dose_low = models.FloatField(null=True, blank=True, validators=[validate_finite])
+    dose_high = models.FloatField(null=True, blank=True, validators=[validate_finite])
     dose_unit = models.CharField(max_length=60, blank=True)
     dose_basis = models.CharField(
         max_length=20, choices=choices.DoseBasis.choices, blank=True
@@ -123,6 +129,8 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
         constraints = [
             *ProvenanceModel.Meta.constraints,
             *EvidenceLevelMixin.Meta.constraints,
+            finite_constraint("dose_low", "clinicaltrial_dose_low_finite"),
+            finite_constraint("dose_high", "clinicaltrial_dose_high_finite"),
             models.CheckConstraint(
                 condition=Q(nct_id__isnull=True) | Q(nct_id__regex=NCT_REGEX),
                 name="clinicaltrial_nct_id_format",

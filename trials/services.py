@@ -44,6 +44,8 @@ def _apply(record: ClinicalTrial | Study, derived: str) -> None:
     if (record.evidence_level_derived, record.evidence_level) != (derived, effective):
         record.evidence_level_derived = derived
         record.evidence_level = effective
+        if record.pk is None:
+            return
         type(record).objects.filter(pk=record.pk).update(
             evidence_level_derived=derived, evidence_level=effective
         )
@@ -56,5 +58,7 @@ def trial_refresh_evidence_level(*, trial: ClinicalTrial) -> None:
 
 def study_refresh_evidence_level(*, study: Study) -> None:
     """Recompute the derived and effective evidence level of a saved study."""
-    slugs = [m.slug for m in study.model_systems.all()]
+    # Before its first save a study has no model systems yet; the write path derives
+    # again once they are linked.
+    slugs = [m.slug for m in study.model_systems.all()] if study.pk else []
     _apply(study, evidence_level_for_study(stage=study.stage, model_slugs=slugs))
