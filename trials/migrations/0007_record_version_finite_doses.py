@@ -2,7 +2,31 @@
 
 import evidence.models
 from django.conf import settings
+import importlib
+import math
+
 from django.db import migrations, models
+
+# SQLite rebuilds the trials table to add the constraints below, which drops the search
+# triggers of 0006: they are created again at the end (see 0006's note).
+_search = importlib.import_module("trials.migrations.0006_search_indexes")
+
+
+def null_non_finite_doses(apps, schema_editor):
+    """A stored inf or nan (possible before this migration) cannot pass the new checks."""
+    trial_model = apps.get_model("trials", "ClinicalTrial")
+    for trial in trial_model.objects.exclude(dose_low=None, dose_high=None).only(
+        "id", "dose_low", "dose_high"
+    ):
+        low, high = trial.dose_low, trial.dose_high
+        bad = [v for v in (low, high) if v is not None and not math.isfinite(v)]
+        if bad:
+            trial_model.objects.filter(pk=trial.pk).update(dose_low=None, dose_high=None)
+
+
+def recreate_sqlite_search(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        _search.create(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -84,6 +108,7 @@ class Migration(migrations.Migration):
             name='dose_low',
             field=models.FloatField(blank=True, null=True, validators=[evidence.models.validate_finite]),
         ),
+        migrations.RunPython(null_non_finite_doses, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='clinicaltrial',
             constraint=models.CheckConstraint(condition=models.Q(('dose_low__isnull', True), models.Q(('dose_low__gt', -1e+300), ('dose_low__lt', 1e+300)), _connector='OR'), name='clinicaltrial_dose_low_finite', violation_error_message='dose_low must be a finite number.'),
@@ -92,4 +117,5 @@ class Migration(migrations.Migration):
             model_name='clinicaltrial',
             constraint=models.CheckConstraint(condition=models.Q(('dose_high__isnull', True), models.Q(('dose_high__gt', -1e+300), ('dose_high__lt', 1e+300)), _connector='OR'), name='clinicaltrial_dose_high_finite', violation_error_message='dose_high must be a finite number.'),
         ),
+        migrations.RunPython(recreate_sqlite_search, migrations.RunPython.noop),
     ]
