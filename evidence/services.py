@@ -447,8 +447,10 @@ def _export_record(spec: EntitySpec, instance: models.Model) -> dict[str, Any]:
     return out
 
 
-def _export_queryset(spec: EntitySpec) -> Iterable[models.Model]:
-    queryset = spec.model._default_manager.all()
+def _export_queryset(
+    spec: EntitySpec, using: str = "default"
+) -> Iterable[models.Model]:
+    queryset = spec.model._default_manager.db_manager(using).all()
     related = [r.model_field for r in spec.foreign_keys.values()]
     prefetch = [r.model_field for r in spec.many_to_many.values()]
     if spec.provenance:
@@ -463,12 +465,15 @@ def _export_queryset(spec: EntitySpec) -> Iterable[models.Model]:
     )
 
 
-def dataset_export(*, directory: Path) -> dict[str, int]:
-    """Write one `<entity>.yaml` per entity under `directory`; return row counts."""
+def dataset_export(*, directory: Path, using: str = "default") -> dict[str, int]:
+    """Write one `<entity>.yaml` per entity under `directory`; return row counts.
+
+    `using`: the database alias to read (a backup reads its own snapshot copy).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     counts = {}
     for spec in SPECS:
-        records = [_export_record(spec, obj) for obj in _export_queryset(spec)]
+        records = [_export_record(spec, obj) for obj in _export_queryset(spec, using)]
         counts[spec.name] = len(records)
         text = yaml.safe_dump(
             {"entity": spec.name, "records": records},
