@@ -4,6 +4,8 @@ SQLite in the project directory unless DATABASE_URL is set. Development defaults
 while DJANGO_DEBUG is on; with debug off a secret key and allowed hosts must be given.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -107,6 +109,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # waited for up to 20 s instead of answering "database is locked".
     options["transaction_mode"] = "IMMEDIATE"
     options["timeout"] = env.int("DJANGO_SQLITE_TIMEOUT", default=20)
+    # The test database is a file, not SQLite's shared-cache memory database: there,
+    # two connections fail at once with "table is locked" instead of waiting, so the
+    # concurrency tests (threads, live servers) could not run real parallel writes.
+    # One file per process, so that parallel test runs do not share it.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME",
+        env(
+            "DJANGO_SQLITE_TEST_NAME",
+            default=str(
+                Path(tempfile.gettempdir()) / f"atlas-test-{os.getpid()}.sqlite3"
+            ),
+        ),
+    )
 # No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
 # in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
 

@@ -169,6 +169,8 @@ def record_revert(
     restored = historical.instance
     restored.pk = current.pk
     restored.created = current.created
+    restored._state.adding = False
+    restored._state.db = current._state.db
     return record_save(
         restored,
         channel="revert",
