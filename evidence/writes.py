@@ -58,10 +58,18 @@ def _spec_for(model: type[models.Model]):
     return None
 
 
-def _refresh(instance: models.Model) -> None:
+def refresh_derived(instance: models.Model) -> None:
+    """Re-derive the computed fields of a saved record (the evidence level), in place.
+
+    For callers that link many-to-many records after `record_save` (the admin's
+    `save_related`): derivations that read those links must run again afterwards.
+    """
     spec = _spec_for(type(instance))
     if spec is not None and spec.refresh is not None:
         spec.refresh(instance)
+
+
+_refresh = refresh_derived
 
 
 def _stale(model, pk, expected, current) -> StaleRecord:

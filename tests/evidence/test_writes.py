@@ -105,28 +105,33 @@ def test_parallel_writers_with_one_version_have_exactly_one_winner():
     PostgreSQL (row lock)."""
     condition = ConditionFactory(name="Start")
     outcomes = []
+    lock = threading.Lock()
+
+    def writer(label, round_number, version, barrier, results):
+        close_old_connections()
+        try:
+            copy = Condition.objects.get(pk=condition.pk)
+            copy.name = f"round {round_number} by {label}"
+            barrier.wait(timeout=10)
+            record_save(copy, channel="api", expected_version=version)
+            outcome = "saved"
+        except StaleRecord:
+            outcome = "stale"
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
     for round_number in range(ROUNDS):
         version = Condition.objects.get(pk=condition.pk).version
         barrier = threading.Barrier(2)
         results: list[str] = []
-        lock = threading.Lock()
-
-        def writer(label: str, version=version, barrier=barrier, results=results):
-            close_old_connections()
-            try:
-                copy = Condition.objects.get(pk=condition.pk)
-                copy.name = f"round {round_number} by {label}"
-                barrier.wait(timeout=10)
-                record_save(copy, channel="api", expected_version=version)
-                outcome = "saved"
-            except StaleRecord:
-                outcome = "stale"
-            finally:
-                connection.close()
-            with lock:
-                results.append(outcome)
-
-        threads = [threading.Thread(target=writer, args=(x,)) for x in "AB"]
+        threads = [
+            threading.Thread(
+                target=writer, args=(x, round_number, version, barrier, results)
+            )
+            for x in "AB"
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
