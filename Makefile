@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint check pytest browser e2e clean serve require-secret \
+.PHONY: install run test test-fast lint check pytest browser e2e clean serve require-secret \
 	backup restore tools bench
 
 $(VENV)/.installed: pyproject.toml
@@ -80,6 +80,12 @@ pytest: install browser tools
 	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e
 
 test: lint check pytest
+
+# The fast tier while you work: no browser, no live servers, no root, no apt-get.
+# Keeps the test database between runs (--reuse-db) and runs the failures first.
+test-fast: install
+	DJANGO_SQLITE_TEST_NAME=$(CURDIR)/.test-db.sqlite3 $(VENV)/bin/pytest -m "not reliability and not e2e" --ignore=tests/e2e \
+		--reuse-db --failed-first -q $(PYTEST_ARGS)
 
 # The atlas against Datasette on 100k synthetic trials (SQLite and PostgreSQL), with
 # gunicorn and wrk on loopback; writes bench/RESULTS.md. Not part of `make test`.
