@@ -2,10 +2,13 @@
 therapies and comparison points."""
 
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
-from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from evidence.admin_base import (
+    CuratedAdmin,
+    CuratedImportExportMixin,
+    ProvenanceAdmin,
+    VocabularyAdmin,
+)
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -18,7 +21,7 @@ from evidence.resources import PublicationResource
 
 
 @admin.register(Publication)
-class PublicationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PublicationAdmin(CuratedImportExportMixin, CuratedAdmin):
     resource_classes = [PublicationResource]
     list_display = ("slug", "doi", "year", "journal", "kind")
     list_filter = ("kind", "year")
@@ -27,7 +30,7 @@ class PublicationAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReviewReference)
-class ReviewReferenceAdmin(SimpleHistoryAdmin):
+class ReviewReferenceAdmin(CuratedAdmin):
     list_display = ("__str__", "review", "number", "publication")
     list_filter = ("review",)
     list_select_related = ("review", "publication")

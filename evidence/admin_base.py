@@ -1,10 +1,61 @@
-"""Admin building blocks shared by every app: provenance fieldset, history, flags."""
+"""Admin building blocks shared by every app: one write path, roles, history, import.
+
+Every curated model's admin derives from `CuratedAdmin` (through `VocabularyAdmin` or
+`ProvenanceAdmin`), and every admin with import/export adds `CuratedImportExportMixin`.
+Together they make each admin write go through `evidence.writes`:
+
+- **Saves** (add, change) go through `record_save` with channel `admin`, the form's
+  change reason and the acting user: the version is bumped, derived fields (the
+  evidence level) are re-derived, after the many-to-many links too (`save_related`).
+- **No lost update.** `CuratedForm` carries the `version` the curator opened
+  (`opened_version`, hidden). Its `clean()` locks the row (`check_version`,
+  `SELECT ... FOR UPDATE`; `BEGIN IMMEDIATE` on SQLite) inside the transaction that
+  Django's `changeform_view` opens for a POST, and refuses a save when the stored
+  version moved on ("changed by X at T since you opened it"). The lock is held until
+  the save commits, so of two saves from one opened form exactly one wins.
+- **Deletes** go through `record_delete` (history with the user).
+- **History revert** (`/history/<id>/`): a GET needs view permission and shows the
+  version read-only to users without change permission; a POST needs *change*
+  permission (403 otherwise), runs in one transaction, with the same opened-version
+  check, and saves with channel `revert` (every stored field of the old version is
+  restored, the derived ones re-derived).
+- **Actions** (mark verified ...) need change permission (`allowed_permissions`); a
+  POST naming an action the user may not run is a 403. They save each record through
+  `record_save` (channel `action`) under a row lock, so they bump the version and an
+  older open form can no longer undo them; all selected records or none.
+- **Import** needs the model's *add and change* permissions (`curators`, `editors`
+  and superusers; not `viewers`): an import creates and changes records. The confirm
+  step re-reads the whole file and writes it in one transaction, all rows or none: a
+  row that became invalid after the preview refuses the whole file, with the reasons.
+  Forged confirm fields (unknown file, format or resource) are a 400 with a message.
+- **Export** needs the model's view permission, and only while every exported column
+  is a public one (the columns of the dataset specification, `evidence.dataset`, which
+  the public API and the release CSVs show to anyone). Should a resource ever export
+  another column (an internal note, the verifier's account), export then needs change
+  permission: read-only staff must not get more than the public sees.
+"""
+
+from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import router, transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.encoding import force_str
+from django.utils.html import mark_safe
+from django.views.decorators.http import require_POST
+from import_export.admin import ImportExportMixin
+from import_export.signals import post_import
 from simple_history.admin import SimpleHistoryAdmin
 
+from evidence import writes
 from evidence.choices import VerificationStatus
 
 PROVENANCE_FIELDS = (
@@ -37,7 +88,216 @@ class FlaggedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class VocabularyAdmin(SimpleHistoryAdmin):
+def stale_message(exc: writes.StaleRecord) -> str:
+    by = f" by {exc.who}" if exc.who else ""
+    at = f" at {exc.when}" if exc.when else ""
+    return (
+        f"This record was changed{by}{at} since you opened it. Your edit was not "
+        "applied: reload the page, re-apply it and save again."
+    )
+
+
+class CuratedForm(forms.ModelForm):
+    """Admin form of a curated record: the reason for the change (kept in history) and
+    the version the curator opened (a save on top of a later save is refused)."""
+
+    change_reason = forms.CharField(
+        required=False,
+        max_length=90,
+        help_text="Why this change? Kept in the record's history with your name.",
+    )
+    opened_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # The stored row's version, not the instance's: the history view edits an
+            # old version of the record, and reverting it is a change to the current one.
+            self.fields["opened_version"].initial = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        opened = cleaned.get("opened_version")
+        if opened is None:
+            raise forms.ValidationError(
+                "The form does not say which version of the record you opened: reload "
+                "the page, re-apply your edit and save again.",
+                code="stale",
+            )
+        try:
+            # Locks the row until the admin's transaction ends (the save commits).
+            writes.check_version(type(self.instance), self.instance.pk, opened)
+        except writes.StaleRecord as exc:
+            raise forms.ValidationError(stale_message(exc), code="stale") from None
+        return cleaned
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Admin of a curated record: every write goes through `evidence.writes`."""
+
+    form = CuratedForm
+
+    # -- saves ---------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        channel = getattr(request, "_atlas_write_channel", "admin")
+        reason = (form.cleaned_data.get("change_reason") or "").strip()
+        if not reason:
+            reason = getattr(request, "_atlas_write_reason", "")
+        writes.record_save(
+            obj,
+            channel=channel,
+            reason=reason,
+            user=request.user,
+            expected_version=form.cleaned_data.get("opened_version")
+            if change
+            else None,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Derivations that read many-to-many links (a study's model systems).
+        writes.refresh_derived(form.instance)
+
+    def delete_model(self, request, obj):
+        writes.record_delete(obj, channel="admin", user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for obj in queryset:
+                writes.record_delete(obj, channel="admin", user=request.user)
+
+    # -- actions -------------------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        name = request.POST.get("action") if request.method == "POST" else None
+        if name and name not in self.get_actions(request):
+            known = {action[1] for action in self._get_base_actions()}
+            if name in known:
+                raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    # -- history -------------------------------------------------------------------
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One historical version of the record; its POST reverts the record to it.
+
+        Replaces simple-history's view, which let anyone with view permission save the
+        form: GET needs view (read-only) or change permission, POST change permission.
+        """
+        request.current_app = self.admin_site.name
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404
+        manager = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        try:
+            historical = manager.get(
+                **{self.model._meta.pk.attname: current.pk, "history_id": version_id}
+            )
+        except (ObjectDoesNotExist, ValueError, ValidationError):
+            raise Http404 from None
+        can_change = self.has_change_permission(request, current)
+        if not (can_change or self.has_view_permission(request, current)):
+            raise PermissionDenied
+        if request.method == "POST":
+            if not can_change:
+                raise PermissionDenied
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return self._history_form(
+                    request, historical, can_change, extra_context
+                )
+        return self._history_form(request, historical, can_change, extra_context)
+
+    def _history_form(self, request, historical, can_change, extra_context):
+        opts = self.model._meta
+        obj = historical.instance
+        obj._state.adding = False
+        fieldsets = self.get_fieldsets(request, obj)
+        form_class = self.get_form(
+            request, obj, change=True, fields=flatten_fieldsets(fieldsets)
+        )
+        if request.method == "POST":
+            form = form_class(request.POST, request.FILES, instance=obj)
+            if form.is_valid():
+                new_object = self.save_form(request, form, change=True)
+                request._atlas_write_channel = "revert"
+                request._atlas_write_reason = (
+                    f"to the version of {historical.history_date:%Y-%m-%d %H:%M:%S}"
+                )
+                self.save_model(request, new_object, form, change=True)
+                self.save_related(request, form, [], change=True)
+                self.log_change(
+                    request,
+                    new_object,
+                    self.construct_change_message(request, form, []),
+                )
+                return self.response_change(request, new_object)
+        else:
+            form = form_class(instance=obj)
+        if can_change:
+            readonly = self.get_readonly_fields(request, obj)
+        else:
+            readonly = flatten_fieldsets(fieldsets)
+        admin_form = helpers.AdminForm(
+            form,
+            list(fieldsets),
+            self.get_prepopulated_fields(request, obj),
+            readonly,
+            model_admin=self,
+        )
+        prefix = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": (
+                f"Revert {force_str(obj)}" if can_change else f"View {force_str(obj)}"
+            ),
+            "adminform": admin_form,
+            "object_id": obj.pk,
+            "original": obj,
+            "is_popup": False,
+            "media": mark_safe(self.media + admin_form.media),
+            "errors": helpers.AdminErrorList(form, []),
+            "app_label": opts.app_label,
+            "original_opts": opts,
+            "changelist_url": reverse(f"{prefix}_changelist"),
+            "change_url": reverse(f"{prefix}_change", args=(obj.pk,)),
+            "history_url": reverse(f"{prefix}_history", args=(obj.pk,)),
+            "change_history": False,
+            "revert_disabled": not can_change,
+            "add": False,
+            "change": True,
+            "has_add_permission": self.has_add_permission(request),
+            "has_view_permission": True,
+            "has_change_permission": can_change,
+            "has_delete_permission": self.has_delete_permission(request, obj),
+            "has_editable_inline_admin_formsets": False,
+            "has_file_field": True,
+            "has_absolute_url": False,
+            "form_url": "",
+            "opts": historical._meta,
+            "content_type_id": self.content_type_model_cls.objects.get_for_model(
+                self.model
+            ).id,
+            "save_as": False,
+            "save_on_top": self.save_on_top,
+            "root_path": getattr(self.admin_site, "root_path", None),
+            **(extra_context or {}),
+        }
+        return self.render_history_view(
+            request, self.object_history_form_template, context
+        )
+
+
+class VocabularyAdmin(CuratedAdmin):
     """Admin for a slugged vocabulary term."""
 
     list_display = ("name", "slug")
@@ -45,68 +305,38 @@ class VocabularyAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class CuratedForm(forms.ModelForm):
-    """Admin form of a curated record, with the reason for the change (kept in history)."""
-
-    change_reason = forms.CharField(
-        required=False,
-        max_length=90,
-        help_text="Why this change? Kept in the record's history with your name.",
-    )
-    # When the curator opened the record: a save on top of someone else's later save
-    # is refused instead of silently overwriting it (no lost updates).
-    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # The stored row's version, not the instance's: the history view edits an
-            # old version of the record, and reverting it is a change to the current one.
-            stored = (
-                type(self.instance)
-                ._default_manager.filter(pk=self.instance.pk)
-                .values_list("updated", flat=True)
-                .first()
-            )
-            if stored is not None:
-                self.fields["opened_version"].initial = stored.isoformat()
-
-    def clean(self):
-        cleaned = super().clean()
-        opened = self.data.get(self.add_prefix("opened_version")) or ""
-        if self.instance.pk and opened:
-            model = type(self.instance)
-            current = model._default_manager.filter(pk=self.instance.pk).first()
-            if current is not None and current.updated.isoformat() != opened:
-                latest = (
-                    current.history.first() if hasattr(current, "history") else None
-                )
-                who = getattr(getattr(latest, "history_user", None), "username", None)
-                by = f" by {who}" if who else ""
-                when = current.updated.strftime("%Y-%m-%d %H:%M:%S")
-                raise forms.ValidationError(
-                    f"This record was changed{by} at {when} since you opened it. Your "
-                    "edit was not applied: reload the page, re-apply it and save again.",
-                    code="stale",
-                )
-        return cleaned
-
-
 def _set_verification(status: str, label: str):
     def action(modeladmin, request, queryset):
+        model = queryset.model
         now = timezone.now()
-        count = 0
-        for record in queryset:
-            record.verification_status = status
-            record.verified_by = request.user
-            record.verified_at = now
-            record._change_reason = f"admin: verification set to {label}"
-            record.save(
-                update_fields=["verification_status", "verified_by", "verified_at"]
+        pks = list(queryset.values_list("pk", flat=True))
+        record = None
+        try:
+            with transaction.atomic(using=router.db_for_write(model)):
+                for pk in pks:
+                    # Read under the row lock: the save writes every field, and a copy
+                    # read before the lock could undo a save committed in between.
+                    record = model._default_manager.select_for_update().get(pk=pk)
+                    record.verification_status = status
+                    record.verified_by = request.user
+                    record.verified_at = now
+                    writes.record_save(
+                        record,
+                        channel="action",
+                        reason=f"verification set to {label}",
+                        user=request.user,
+                        expected_version=record.version,
+                    )
+        except ValidationError as exc:
+            modeladmin.message_user(
+                request,
+                f"Nothing was marked: {record} is not valid "
+                f"({'; '.join(exc.messages)}).",
+                messages.ERROR,
             )
-            count += 1
+            return
         modeladmin.message_user(
-            request, f"{count} record(s) marked {label}.", messages.SUCCESS
+            request, f"{len(pks)} record(s) marked {label}.", messages.SUCCESS
         )
 
     action.__name__ = f"mark_{status}"
@@ -115,10 +345,9 @@ def _set_verification(status: str, label: str):
     return action
 
 
-class ProvenanceAdmin(SimpleHistoryAdmin):
+class ProvenanceAdmin(CuratedAdmin):
     """Admin for a curated record: provenance shown in its own fieldset."""
 
-    form = CuratedForm
     actions = [
         _set_verification(value, label.lower())
         for value, label in VerificationStatus.choices
@@ -153,7 +382,179 @@ class ProvenanceAdmin(SimpleHistoryAdmin):
             ("Record", {"fields": ("created", "updated"), "classes": ("collapse",)}),
         )
 
-    def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason", "").strip()
-        obj._change_reason = f"admin: {reason}" if reason else "admin"
-        super().save_model(request, obj, form, change)
+
+# -- import and export ---------------------------------------------------------------
+
+# The value the API and the release CSVs publish as `verification`, under the column
+# name the curator CSVs have used.
+_PUBLIC_ALIASES = {"verification_status"}
+
+
+def public_columns(model) -> set[str] | None:
+    """The columns of `model` that anyone may read (None: the model has no dataset spec)."""
+    from evidence.dataset import PROVENANCE_KEYS, SPECS
+
+    for spec in SPECS:
+        if spec.model is model:
+            names = {*spec.fields, *spec.foreign_keys, *spec.many_to_many}
+            if spec.provenance:
+                names |= {*PROVENANCE_KEYS, *_PUBLIC_ALIASES}
+            return names
+    return None
+
+
+class ImportRefused(Exception):
+    """A confirm POST that cannot be processed: answered 400 with the message."""
+
+
+class CuratedImportExportMixin(ImportExportMixin):
+    """Import and export for a curated admin, with the permissions and the all-or-nothing
+    confirm step described in this module's docstring."""
+
+    import_refused_template = "admin/import_export/import_refused.html"
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def exports_only_public_columns(self, request) -> bool:
+        public = public_columns(self.model)
+        if public is None:
+            return False
+        for resource_class in self.get_export_resource_classes(request):
+            resource = resource_class(**self.get_export_resource_kwargs(request))
+            if not set(resource.get_export_headers()) <= public:
+                return False
+        return True
+
+    def has_export_permission(self, request):
+        if not self.has_view_or_change_permission(request):
+            return False
+        return self.has_change_permission(request) or self.exports_only_public_columns(
+            request
+        )
+
+    def _refuse(self, request, message: str, reasons=(), status: int = 400):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import refused",
+            "opts": self.model._meta,
+            "message": message,
+            "reasons": list(reasons),
+            "import_url": reverse(
+                "admin:{}_{}_import".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            ),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, [self.import_refused_template], context, status=status
+        )
+
+    def _confirmed_dataset(self, request, confirm_form):
+        """The dataset, format and resource class a confirm form names, or ImportRefused."""
+        if not confirm_form.is_valid():
+            missing = ", ".join(sorted(confirm_form.errors))
+            raise ImportRefused(f"The confirmation is incomplete ({missing}).")
+        formats = self.get_import_formats()
+        raw_format = confirm_form.cleaned_data["format"]
+        try:
+            index = int(raw_format)
+            if not 0 <= index < len(formats):
+                raise ValueError(raw_format)
+        except ValueError:
+            raise ImportRefused(f"Unknown file format {raw_format!r}.") from None
+        raw_resource = confirm_form.cleaned_data.get("resource") or "0"
+        resources = self.get_import_resource_classes(request)
+        try:
+            resource_index = int(raw_resource)
+            if not 0 <= resource_index < len(resources):
+                raise ValueError(raw_resource)
+        except ValueError:
+            raise ImportRefused(f"Unknown import resource {raw_resource!r}.") from None
+        input_format = formats[index](encoding=self.from_encoding)
+        encoding = None if input_format.is_binary() else self.from_encoding
+        tmp_storage = self.get_tmp_storage_class()(
+            name=confirm_form.cleaned_data["import_file_name"],
+            encoding=encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        try:
+            data = tmp_storage.read()
+        except (OSError, ValueError):
+            data = None
+        if data is None:
+            raise ImportRefused(
+                "The previewed file is no longer available (or never was): upload it "
+                "again."
+            )
+        try:
+            dataset = input_format.create_dataset(data)
+        except Exception as exc:  # the format's parser: any error means unreadable
+            raise ImportRefused(
+                f"The file cannot be read as {input_format.get_title()} "
+                f"({type(exc).__name__})."
+            ) from None
+        return dataset, tmp_storage, resources[resource_index]
+
+    @staticmethod
+    def _refusal_reasons(result) -> list[str]:
+        reasons = [f"{error.error}" for error in result.base_errors]
+        for line, errors in result.row_errors():
+            for error in errors:
+                reasons.append(f"Row {line}: {error.error}")
+        for row in result.invalid_rows:
+            for field, field_messages in row.error_dict.items():
+                where = "" if field == "__all__" else f"{field}: "
+                reasons.append(f"Row {row.number}: {where}{'; '.join(field_messages)}")
+        return reasons
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """The confirm step: the whole file again, in one transaction, all or nothing."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        try:
+            dataset, tmp_storage, resource_class = self._confirmed_dataset(
+                request, confirm_form
+            )
+        except ImportRefused as exc:
+            return self._refuse(request, str(exc))
+        resource = resource_class(
+            **self.get_import_resource_kwargs(request, form=confirm_form, **kwargs)
+        )
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            result = resource.import_data(
+                dataset,
+                dry_run=False,
+                raise_errors=False,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+                file_name=confirm_form.cleaned_data.get("original_file_name"),
+                user=request.user,
+                retain_instance_in_row_result=True,
+            )
+            refused = result.has_errors() or result.has_validation_errors()
+            if refused:
+                transaction.set_rollback(True)
+            else:
+                self.generate_log_entries(result, request)
+        tmp_storage.remove()
+        if refused:
+            return self._refuse(
+                request,
+                "Nothing was imported: the file is refused whole because of the rows "
+                "below (a record may have changed since the preview). Fix the file or "
+                "the records and import it again.",
+                self._refusal_reasons(result),
+                status=409,
+            )
+        self.add_success_message(result, request)
+        post_import.send(sender=None, model=self.model)
+        return HttpResponseRedirect(
+            reverse(
+                "admin:{}_{}_changelist".format(*self.get_model_info()),
+                current_app=self.admin_site.name,
+            )
+        )

@@ -1,9 +1,12 @@
 """Admin for secretome components, effects, findings, preconditioning and modifications."""
 
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
-from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from evidence.admin_base import (
+    CuratedImportExportMixin,
+    ProvenanceAdmin,
+    VocabularyAdmin,
+)
 from evidence.resources import ComponentResource
 from secretome.models import (
     Component,
@@ -15,7 +18,7 @@ from secretome.models import (
 
 
 @admin.register(Component)
-class ComponentAdmin(ImportExportMixin, VocabularyAdmin):
+class ComponentAdmin(CuratedImportExportMixin, VocabularyAdmin):
     resource_classes = [ComponentResource]
     list_display = ("name", "abbreviation", "kind", "slug")
     list_filter = ("kind",)

@@ -1,9 +1,12 @@
 """Admin for trials, studies and trial counts."""
 
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 
-from evidence.admin_base import ProvenanceAdmin, VocabularyAdmin
+from evidence.admin_base import (
+    CuratedImportExportMixin,
+    ProvenanceAdmin,
+    VocabularyAdmin,
+)
 from evidence.resources import StudyResource, TrialResource
 from trials.models import (
     ClinicalTrial,
@@ -25,7 +28,7 @@ class ModelSystemAdmin(VocabularyAdmin):
 
 
 @admin.register(ClinicalTrial)
-class ClinicalTrialAdmin(ImportExportMixin, ProvenanceAdmin):
+class ClinicalTrialAdmin(CuratedImportExportMixin, ProvenanceAdmin):
     resource_classes = [TrialResource]
     list_display = (
         "__str__",
@@ -50,7 +53,7 @@ class ClinicalTrialAdmin(ImportExportMixin, ProvenanceAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(ImportExportMixin, ProvenanceAdmin):
+class StudyAdmin(CuratedImportExportMixin, ProvenanceAdmin):
     resource_classes = [StudyResource]
     list_display = ("title", "stage", "year", "therapy", "evidence_level", "locator")
     list_filter = ("stage", "year", "evidence_level", "model_systems")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from evidence.writes import record_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_verification_action_records_who_and_when(admin_client_logged, superuser
     assert latest.history_user == superuser
     assert (
         latest.history_change_reason
-        == "admin: verification set to checked against registry"
+        == "action: verification set to checked against registry"
     )
 
 
@@ -142,7 +143,7 @@ def test_admin_edit_records_reason_and_refuses_stale_save(
     # Someone else saves the record after our page was opened.
     other = factories.ClinicalTrialFactory._meta.model.objects.get(pk=trial.pk)
     other.route = "intrathecal"
-    other.save()
+    record_save(other, channel="api")
 
     data.update(route="intra_articular", change_reason="misread route")
     response = admin_client_logged.post(url, data)
@@ -182,7 +183,7 @@ def test_admin_history_revert_restores_previous_values(admin_client_logged):
     trial = factories.ClinicalTrialFactory(route="intravenous", dose_as_printed="1 mL")
     original = trial.history.first()
     trial.route, trial.dose_as_printed = "intrathecal", "2 mL"
-    trial.save()
+    record_save(trial, channel="api")
     history_url = reverse(
         "admin:trials_clinicaltrial_simple_history",
         args=[trial.pk, original.history_id],
