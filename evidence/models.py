@@ -55,6 +55,19 @@ def finite_constraint(field_name: str, name: str) -> models.CheckConstraint:
     )
 
 
+def refuse_numeric_slug(slug: str) -> None:
+    """A slug of digits only would read as a database id in API URLs (D16)."""
+    if slug and slug.isdigit():
+        raise ValidationError(
+            {
+                "slug": ValidationError(
+                    "A slug of digits only would read as a database id; add a letter.",
+                    code="numeric_slug",
+                )
+            }
+        )
+
+
 doi_validator = RegexValidator(
     DOI_REGEX, "A DOI looks like 10.1155/2021/2616807 (no 'doi:' or URL prefix)."
 )
@@ -97,6 +110,10 @@ class VocabularyModel(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_numeric_slug(self.slug)
 
 
 class ProvenanceModel(TimeStampedModel):
@@ -176,6 +193,10 @@ class ProvenanceModel(TimeStampedModel):
     def is_flagged(self) -> bool:
         return bool(self.flags)
 
+    def clean(self) -> None:
+        super().clean()
+        refuse_numeric_slug(self.slug)
+
 
 class Publication(TimeStampedModel):
     """A review, primary paper or registry record, identified by DOI where it has one."""
@@ -233,6 +254,10 @@ class Publication(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("evidence:publication_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_numeric_slug(self.slug)
 
     @property
     def doi_url(self) -> str:

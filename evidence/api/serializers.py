@@ -32,9 +32,20 @@ from evidence.models import (
     Therapy,
 )
 
-slug_validator = RegexValidator(
+_slug_format = RegexValidator(
     SLUG_REGEX, "Lower-case letters, digits and single hyphens only."
 )
+_slug_not_an_id = RegexValidator(
+    r"^[0-9]+$",
+    "A slug of digits only would read as a database id in API URLs; add a letter.",
+    inverse_match=True,
+)
+
+
+def slug_validator(value: str) -> None:
+    """A slug's format; digits only are refused (detail URLs read those as the id)."""
+    _slug_format(value)
+    _slug_not_an_id(value)
 
 
 class RecordURLField(serializers.HyperlinkedIdentityField):

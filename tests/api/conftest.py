@@ -93,3 +93,19 @@ def reader_client(reader):
 @pytest.fixture
 def curator_client(curator):
     return _token_client(curator)
+
+
+def etag_of(client, url: str) -> str:
+    """The current ETag of a record, read the way a client does: GET its detail URL."""
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response["ETag"]
+
+
+def write(client, method: str, url: str, data=None, **extra):
+    """A PUT, PATCH or DELETE that sends If-Match with the ETag of a fresh GET."""
+    extra.setdefault("HTTP_IF_MATCH", etag_of(client, url))
+    send = getattr(client, method.lower())
+    if data is None:
+        return send(url, **extra)
+    return send(url, data, format="json", **extra)

@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from evidence.api.serializers import AtlasModelSerializer
+from evidence.models import ReviewReference
 from tests import factories
-from tests.api.conftest import RESOURCES, resource_params
+from tests.api.conftest import RESOURCES, resource_params, write
 from trials.models import ClinicalTrial, ModelSystem, Study
 
 pytestmark = pytest.mark.django_db
@@ -169,15 +170,15 @@ def test_curator_create_update_delete_are_recorded(
     assert record.history.latest().history_user == curator
     assert record.history.latest().history_type == "+"
 
-    updated = curator_client.patch(
-        _detail(resource, record), _patch_for(resource), format="json"
+    updated = write(
+        curator_client, "PATCH", _detail(resource, record), _patch_for(resource)
     )
     assert updated.status_code == 200, updated.json()
     assert record.history.latest().history_type == "~"
     assert record.history.latest().history_user == curator
     assert record.history.count() == 2
 
-    deleted = curator_client.delete(_detail(resource, record))
+    deleted = write(curator_client, "DELETE", _detail(resource, record))
     assert deleted.status_code == 204
     assert not resource.model.objects.filter(pk=record.pk).exists()
     last = resource.model.history.filter(id=record.pk).latest()
@@ -202,10 +203,11 @@ def test_study_level_is_refreshed_after_update(curator_client, related):
     curator_client.post("/api/studies/", PAYLOADS["studies"], format="json")
     assert Study.objects.get(slug="new-study").evidence_level == "D"
     ModelSystem.objects.get_or_create(slug="human", defaults={"name": "Human"})
-    response = curator_client.patch(
+    response = write(
+        curator_client,
+        "PATCH",
         "/api/studies/new-study/",
         {"stage": "clinical", "model_systems": ["human"]},
-        format="json",
     )
     assert response.json()["evidence_level"] == "C"
     assert Study.objects.get(slug="new-study").evidence_level == "C"
@@ -213,10 +215,11 @@ def test_study_level_is_refreshed_after_update(curator_client, related):
 
 def test_override_with_reason_sets_effective_level(curator_client, related):
     curator_client.post("/api/trials/", PAYLOADS["trials"], format="json")
-    response = curator_client.patch(
+    response = write(
+        curator_client,
+        "PATCH",
         "/api/trials/nct09999999/",
         {"evidence_level_override": "C", "evidence_level_reason": "Pilot per paper"},
-        format="json",
     )
     assert response.status_code == 200
     assert response.json()["evidence_level"] == "C"
@@ -320,22 +323,23 @@ def test_cell_therapy_cannot_have_a_parent(curator_client, related):
 
 def test_deleting_a_referenced_record_is_409(curator_client, related):
     factories.ClinicalTrialFactory(therapy=related["therapy"])
-    response = curator_client.delete("/api/therapies/bm-msc-cells/")
+    response = write(curator_client, "DELETE", "/api/therapies/bm-msc-cells/")
     assert response.status_code == 409
     assert "refer" in response.json()["detail"]
 
 
 def test_put_replaces_and_validates(curator_client, related):
     curator_client.post("/api/effects/", PAYLOADS["effects"], format="json")
-    response = curator_client.put(
+    response = write(
+        curator_client,
+        "PUT",
         "/api/effects/new-effect/",
         {"slug": "new-effect", "name": "Neurogenesis", "description": "New neurons"},
-        format="json",
     )
     assert response.status_code == 200
     assert response.json()["description"] == "New neurons"
-    missing = curator_client.put(
-        "/api/effects/new-effect/", {"slug": "new-effect"}, format="json"
+    missing = write(
+        curator_client, "PUT", "/api/effects/new-effect/", {"slug": "new-effect"}
     )
     assert missing.status_code == 400
     assert list(missing.json()) == ["name"]
@@ -363,6 +367,10 @@ def test_superuser_token_may_write_everything(related):
 def test_a_database_refusal_is_a_400_not_a_500(curator_client, related, monkeypatch):
     # Should validation ever miss a constraint, the database still has the last word.
     monkeypatch.setattr(AtlasModelSerializer, "_full_clean", lambda self, attrs: None)
+    monkeypatch.setattr(ReviewReference, "validate_unique", lambda self, exclude: None)
+    monkeypatch.setattr(
+        ReviewReference, "validate_constraints", lambda self, exclude: None
+    )
     response = curator_client.post(
         "/api/review-references/", {"review": "foo-2021", "number": 3}, format="json"
     )

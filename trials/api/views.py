@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from evidence.api.views import AtlasViewSet, keyed_lookup
-from trials import filtersets, services
+from trials import filtersets
 from trials.api import serializers
 from trials.models import ClinicalTrial, Study, TrialCountSnapshot
 
@@ -26,10 +26,8 @@ class TrialViewSet(AtlasViewSet):
     ]
 
     def lookup_conditions(self, key: str) -> list[Q]:
+        # An NCT id is never digits only, so it cannot collide with an id.
         return [*super().lookup_conditions(key), Q(nct_id__iexact=key)]
-
-    def after_save(self, instance: ClinicalTrial) -> None:
-        services.trial_refresh_evidence_level(trial=instance)
 
 
 class StudyViewSet(AtlasViewSet):
@@ -39,9 +37,6 @@ class StudyViewSet(AtlasViewSet):
     serializer_class = serializers.StudySerializer
     filterset_class = filtersets.StudyFilterSet
     ordering_fields = ["slug", "title", "year", "stage", "evidence_level"]
-
-    def after_save(self, instance: Study) -> None:
-        services.study_refresh_evidence_level(study=instance)
 
 
 class TrialCountViewSet(AtlasViewSet):
