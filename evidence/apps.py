@@ -7,7 +7,65 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Evidence vocabulary"
 
     def ready(self) -> None:
-        from evidence import counts
+        from evidence import counts, filtersets, registry
+        from evidence.models import (
+            CellSource,
+            ComparisonPoint,
+            Condition,
+            Publication,
+            Therapy,
+        )
 
         # Any write makes the cached counts of lists and facets out of date.
         counts.connect_signals()
+        registry.register(
+            registry.Entity(
+                "therapies",
+                Therapy,
+                "Therapies",
+                order=30,
+                list_url="evidence:therapy_list",
+                filterset=filtersets.TherapyFilterSet,
+                search_queryset=lambda: Therapy.objects.select_related("cell_source"),
+                review_label="Therapies",
+                nav_label="Therapies",
+            ),
+            registry.Entity(
+                "conditions",
+                Condition,
+                "Conditions",
+                order=40,
+                list_url="evidence:condition_list",
+                filterset=filtersets.ConditionFilterSet,
+                search_queryset=Condition.objects.all,
+                nav_label="Conditions",
+            ),
+            registry.Entity(
+                "cell_sources",
+                CellSource,
+                "Cell sources",
+                order=50,
+                list_url="evidence:cellsource_list",
+                filterset=filtersets.CellSourceFilterSet,
+                search_queryset=CellSource.objects.all,
+                nav_label="Cell sources",
+            ),
+            registry.Entity(
+                "publications",
+                Publication,
+                "Publications",
+                order=100,
+                list_url="evidence:publication_list",
+                filterset=filtersets.PublicationFilterSet,
+                search_queryset=Publication.objects.all,
+                nav_label="Publications",
+            ),
+            registry.Entity(
+                "comparison_points",
+                ComparisonPoint,
+                "Comparison points",
+                order=110,
+                home_count=False,
+                review_label="Comparison points",
+            ),
+        )

@@ -4,3 +4,33 @@ from django.apps import AppConfig
 class TrialsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "trials"
+
+    def ready(self) -> None:
+        from evidence import registry
+        from trials import filtersets
+        from trials.models import ClinicalTrial, Study
+
+        registry.register(
+            registry.Entity(
+                "trials",
+                ClinicalTrial,
+                "Clinical trials",
+                order=10,
+                list_url="trials:trial_list",
+                filterset=filtersets.TrialFilterSet,
+                search_queryset=lambda: ClinicalTrial.objects.select_related("therapy"),
+                review_label="Trials",
+                nav_label="Trials",
+            ),
+            registry.Entity(
+                "studies",
+                Study,
+                "Studies",
+                order=20,
+                list_url="trials:study_list",
+                filterset=filtersets.StudyFilterSet,
+                search_queryset=lambda: Study.objects.select_related("publication"),
+                review_label="Studies",
+                nav_label="Studies",
+            ),
+        )

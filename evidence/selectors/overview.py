@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
-from evidence import choices
+from evidence import choices, registry
 from evidence.models import (
-    CellSource,
     ComparisonPoint,
     Condition,
     Publication,
     ReviewReference,
-    Therapy,
 )
 
 #
@@ -25,57 +23,32 @@ from evidence.models import (
 
 
 def entity_counts() -> list[tuple[str, int, str]]:
-    """(label, count, url name) of every entity the atlas holds."""
-    from secretome.models import (
-        Component,
-        ComponentFinding,
-        GeneticModification,
-        Preconditioning,
-    )
-    from trials.models import ClinicalTrial, Study
-
-    rows = [
-        ("Clinical trials", ClinicalTrial, "trials:trial_list"),
-        ("Studies", Study, "trials:study_list"),
-        ("Therapies", Therapy, "evidence:therapy_list"),
-        ("Conditions", Condition, "evidence:condition_list"),
-        ("Cell sources", CellSource, "evidence:cellsource_list"),
-        ("Secretome components", Component, "secretome:component_list"),
-        ("Component findings", ComponentFinding, "secretome:component_list"),
+    """(label, count, url name) of every registered entity counted on the home page."""
+    return [
         (
-            "Preconditioning strategies",
-            Preconditioning,
-            "secretome:preconditioning_list",
-        ),
-        (
-            "Genetic modifications",
-            GeneticModification,
-            "secretome:geneticmodification_list",
-        ),
-        ("Publications", Publication, "evidence:publication_list"),
+            entity.label,
+            entity.model._default_manager.count(),
+            entity.count_url or entity.list_url,
+        )
+        for entity in registry.entities()
+        if entity.home_count
     ]
-    return [(label, model.objects.count(), url) for label, model, url in rows]
 
 
 def review_counts() -> list[dict]:
     """Per source review: how many records of each curated kind it contributed."""
-    from secretome.models import ComponentFinding, GeneticModification, Preconditioning
-    from trials.models import ClinicalTrial, Study
-
     kinds = [
-        ("Trials", ClinicalTrial),
-        ("Studies", Study),
-        ("Therapies", Therapy),
-        ("Findings", ComponentFinding),
-        ("Genetic modifications", GeneticModification),
-        ("Preconditioning", Preconditioning),
-        ("Comparison points", ComparisonPoint),
+        (entity.review_label, entity.model)
+        for entity in registry.entities()
+        if entity.review_label
     ]
     reviews = list(Publication.objects.reviews().order_by("year", "slug"))
     table = {review.pk: {} for review in reviews}
     for label, model in kinds:
         grouped = (
-            model.objects.values("source_review").annotate(n=Count("pk")).order_by()
+            model._default_manager.values("source_review")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
         for row in grouped:
             table.setdefault(row["source_review"], {})[label] = row["n"]
