@@ -31,6 +31,7 @@ run: install
 serve: require-secret install
 	DJANGO_DEBUG=0 $(PY) manage.py check --deploy --fail-level WARNING
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(PY) manage.py createcachetable
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
 

@@ -7,7 +7,12 @@
   with `Retry-After`, JSON for API clients and an HTML page for browsers, never a
   traceback. Django drops the broken connection at the end of the request
   (`close_old_connections`, `CONN_HEALTH_CHECKS`), so the next request reconnects on its
-  own once the database is back.
+  own once the database is back. A 503 says "nothing was changed": every write path
+  builds its answer inside its transaction, so the error can only come before the
+  commit (the API answers a failure of the commit itself with its own 503, which says
+  the outcome is unknown). A schema error (an unmigrated database, a missing cache
+  table: SQLite reports those as OperationalError too) is not an outage: it is a 500
+  and an operator log line that says what to run, and /readyz answers 503.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import logging
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views.csrf import csrf_failure as django_csrf_failure
@@ -25,6 +30,41 @@ from django.views.defaults import server_error as django_server_error
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+# OperationalError messages that mean the schema is wrong, not that the database is away
+# (SQLite; PostgreSQL reports these as ProgrammingError).
+_SCHEMA_ERRORS = ("no such table", "no such column", "has no column named")
+
+
+def is_schema_error(exception: BaseException | None) -> bool:
+    if not isinstance(exception, DatabaseError):
+        return False
+    message = str(exception).lower()
+    return any(marker in message for marker in _SCHEMA_ERRORS)
+
+
+def is_database_unavailable(exception: BaseException) -> bool:
+    """A lost, refused or busy database: transient, worth a retry (503)."""
+    return isinstance(exception, DATABASE_UNAVAILABLE) and not is_schema_error(
+        exception
+    )
+
+
+def _first_line(exception: BaseException) -> str:
+    text = str(exception).strip()
+    return text.splitlines()[0] if text else type(exception).__name__
+
+
+def log_schema_error(request: HttpRequest, exception: BaseException) -> None:
+    logger.error(
+        "Database schema error during %s %s: %s. The database is not migrated or a "
+        "table is missing: run `manage.py migrate` and `manage.py createcachetable` "
+        "(with the server's DJANGO_* environment).",
+        request.method,
+        request.path,
+        _first_line(exception),
+    )
+
 
 # File uploads (the admin's import form) may be larger than form or JSON bodies.
 MAX_UPLOAD_SIZE = 20 * 1024 * 1024
@@ -77,20 +117,31 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DATABASE_UNAVAILABLE):
             return None
+        if is_schema_error(exception):
+            log_schema_error(request, exception)
+            return server_error_response(request)
         # One line, no traceback: an outage would otherwise flood the log.
         logger.error(
             "Database unavailable during %s %s: %s",
             request.method,
             request.path,
-            str(exception).strip().splitlines()[0] if str(exception).strip() else "",
+            _first_line(exception),
         )
         return database_unavailable_response(request)
+
+
+def server_error_response(request: HttpRequest) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return django_server_error(request, template_name="500.html")
 
 
 def server_error(request, template_name: str = "500.html"):
     """handler500: a database outage outside a view (a middleware) is still a 503."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, DATABASE_UNAVAILABLE):
+    if exception is not None and is_schema_error(exception):
+        log_schema_error(request, exception)
+    elif is_database_unavailable(exception):
         return database_unavailable_response(request)
     if wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)

@@ -126,10 +126,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
 # in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
 
-# Throttle counts and admin login failures live here: local memory is per process, so
-# with several gunicorn workers set a shared cache (dbcache://atlas_cache after
-# `createcachetable`, or rediscache://...).
-CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+# Throttle counts and admin login failures live here, so every server process must see
+# the same cache. With debug off the default is the database cache (the table
+# `atlas_cache`, made by `manage.py createcachetable`, which `make serve` runs): shared
+# by all gunicorn workers and hosts. Development and tests keep local memory (one
+# process). DJANGO_CACHE_URL overrides both (rediscache://..., or locmemcache:// only
+# for a single-process server).
+CACHES = {
+    "default": env.cache_url(
+        "DJANGO_CACHE_URL",
+        default="locmemcache://" if DEBUG else "dbcache://atlas_cache",
+    )
+}
 
 # Request bodies (other than file uploads) above this many bytes are refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q, RestrictedError
@@ -28,6 +30,7 @@ from rest_framework.views import APIView
 from evidence import filtersets
 from evidence.api import serializers
 from evidence.api.renderers import CSVRenderer
+from evidence.middleware import DATABASE_UNAVAILABLE, is_schema_error
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -83,6 +86,41 @@ class PreconditionRequired(PreconditionFailed):
     status_code = 428  # Precondition Required (RFC 6585)
     default_detail = "This write needs an If-Match header."
     default_code = "precondition_required"
+
+
+class CommitOutcomeUnknown(APIException):
+    """503: the database connection failed while committing a write.
+
+    The database may have stored the write before the connection broke, so unlike the
+    outage 503 ("nothing was changed") this answer cannot promise either outcome.
+    """
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = (
+        "The database connection failed while this write was being committed, so it "
+        "may or may not have been stored. GET the record (or the list) to see whether "
+        "it was, before you send it again."
+    )
+    default_code = "commit_outcome_unknown"
+
+
+@contextmanager
+def write_transaction():
+    """The transaction of one API write; a failure of its commit is CommitOutcomeUnknown.
+
+    Everything the answer shows is read inside it, so no database error can come after
+    the commit: an error before the commit rolls the write back (the outage 503 says
+    "nothing was changed", truthfully).
+    """
+    committing = False
+    try:
+        with transaction.atomic():
+            yield
+            committing = True
+    except DATABASE_UNAVAILABLE as exc:
+        if committing and not is_schema_error(exc):
+            raise CommitOutcomeUnknown() from exc
+        raise
 
 
 IF_MATCH_HELP = (
@@ -296,7 +334,7 @@ class AtlasViewSet(viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         try:
-            with transaction.atomic():
+            with write_transaction():
                 serializer = self.get_serializer(data=request.data)
                 serializer.is_valid(raise_exception=True)
                 instance = self._save(serializer)
@@ -314,7 +352,7 @@ class AtlasViewSet(viewsets.ModelViewSet):
         target = self.get_object()
         tags = self.require_if_match(target)
         try:
-            with transaction.atomic():
+            with write_transaction():
                 instance = self.lock_current(target.pk, tags)
                 serializer = self.get_serializer(
                     instance, data=request.data, partial=partial
@@ -330,7 +368,7 @@ class AtlasViewSet(viewsets.ModelViewSet):
         target = self.get_object()
         tags = self.require_if_match(target)
         try:
-            with transaction.atomic():
+            with write_transaction():
                 instance = self.lock_current(target.pk, tags)
                 record_delete(
                     instance,
@@ -353,6 +391,9 @@ class AtlasViewSet(viewsets.ModelViewSet):
         etag = getattr(exc, "etag", None)
         if etag:
             response["ETag"] = etag
+        if isinstance(exc, CommitOutcomeUnknown):
+            response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
+            response["Cache-Control"] = "no-store"
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):

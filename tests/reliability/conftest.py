@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -187,14 +188,11 @@ print(Token.objects.create(user=user).key)
 """
 
 
-@pytest.fixture(scope="session")
-def live_site(private_postgres, tmp_path_factory):
-    private_postgres.psql("CREATE DATABASE atlas")
-    workdir = tmp_path_factory.mktemp("live-site")
-    port = free_port(18700)
-    env = {
+def production_env(database_url: str, workdir: Path, port: int, **extra: str) -> dict:
+    """The environment of a production-profile server (debug off) on loopback."""
+    return {
         **os.environ,
-        "DATABASE_URL": private_postgres.url("atlas"),
+        "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": SECRET,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -211,12 +209,24 @@ def live_site(private_postgres, tmp_path_factory):
         "GUNICORN_THREADS": "4",
         "GUNICORN_ACCESS_LOG": str(workdir / "access.log"),
         "GUNICORN_LOG_LEVEL": "warning",
+        **extra,
     }
+
+
+def prepare_database(env: dict[str, str], *, curated: bool = True) -> None:
+    """What `make serve` does before starting: static files, migrations, cache table."""
     manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    # The production default cache is the database cache (settings.CACHES); migrations
+    # that write records already touch it (cached counts), so the table comes first.
+    manage("createcachetable", env=env)
     manage("migrate", "--noinput", "--verbosity", "0", env=env)
-    manage("load_curated", env=env)
-    token = manage("shell", "-c", CREATE_CURATOR, env=env).strip().splitlines()[-1]
-    log = workdir / "gunicorn.log"
+    if curated:
+        manage("load_curated", env=env)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log: Path):
+    """gunicorn with gunicorn.conf.py; yields its base URL once /readyz answers 200."""
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
@@ -226,16 +236,10 @@ def live_site(private_postgres, tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = "http://" + env["GUNICORN_BIND"]
     try:
         wait_for(f"{base_url}/readyz")
-        yield LiveSite(
-            base_url=base_url,
-            database=private_postgres,
-            env=env,
-            token=token,
-            log=log,
-        )
+        yield base_url
     finally:
         # gunicorn's master (a session leader) and its workers.
         try:
@@ -244,3 +248,21 @@ def live_site(private_postgres, tmp_path_factory):
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_site(private_postgres, tmp_path_factory):
+    private_postgres.psql("CREATE DATABASE atlas")
+    workdir = tmp_path_factory.mktemp("live-site")
+    env = production_env(private_postgres.url("atlas"), workdir, free_port(18700))
+    prepare_database(env)
+    token = manage("shell", "-c", CREATE_CURATOR, env=env).strip().splitlines()[-1]
+    log = workdir / "gunicorn.log"
+    with gunicorn(env, log) as base_url:
+        yield LiveSite(
+            base_url=base_url,
+            database=private_postgres,
+            env=env,
+            token=token,
+            log=log,
+        )
