@@ -1,7 +1,10 @@
-"""How each entity of the curated dataset maps between YAML records and models.
+"""How each entity of the curated dataset maps between records and models.
 
-The specs here are the single description of the fixture format (see fixtures/FORMAT.md):
-the loader, the exporter and the report all read them.
+The specs here are the single description of the record format (see fixtures/FORMAT.md):
+the YAML loader and exporter, the curators' CSV/JSON import and export (the admin's and
+`import_records`/`export_records`, evidence/resources.py), the release CSVs and the report
+all read them. A flat record (one CSV row, one JSON object) has one column per YAML field,
+with the provenance block's keys as columns of their own (`EntitySpec.columns`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 
 from django.db import models
 
+from evidence.csvsafe import neutralise_formula
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -110,6 +114,122 @@ class EntitySpec:
         if self.provenance:
             names.append("provenance")
         return tuple(names)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The columns of a flat record (CSV row, JSON object), in order."""
+        columns = []
+        for name in self.fields:
+            model_field = self.model._meta.get_field(name)
+            kind = "list" if isinstance(model_field, models.JSONField) else "value"
+            columns.append(
+                Column(name, name, kind, converter=self.converters.get(name))
+            )
+        for name, relation in self.foreign_keys.items():
+            columns.append(Column(name, relation.model_field, "fk", relation=relation))
+        for name, relation in self.many_to_many.items():
+            columns.append(Column(name, relation.model_field, "m2m", relation=relation))
+        if self.provenance:
+            columns.extend(PROVENANCE_COLUMNS)
+        return tuple(columns)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def flatten(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A YAML record (provenance as a block) as a flat record (provenance columns)."""
+        flat = {name: record.get(name) for name in self.yaml_fields}
+        block = flat.pop("provenance", None) or {}
+        if self.provenance:
+            flat.update({key: block.get(key) for key in PROVENANCE_KEYS})
+        return flat
+
+
+# The separator of list cells in CSV: natural keys (slugs, reference numbers) can never
+# contain "; ", free text (flags, synonyms, aliases) can contain anything but a line break.
+KEY_LIST_SEPARATOR = "; "
+TEXT_LIST_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a flat record and the model attribute it reads and writes.
+
+    kind: "value" (a scalar field), "list" (a JSON list of strings), "fk" (a related
+    record by natural key), "m2m" (related records by natural key), "refs" (the review's
+    reference numbers, resolved against the record's review).
+    """
+
+    name: str
+    attribute: str
+    kind: str
+    relation: Relation | None = None
+    converter: Converter | None = None
+
+    @property
+    def separator(self) -> str:
+        return TEXT_LIST_SEPARATOR if self.kind == "list" else KEY_LIST_SEPARATOR
+
+    @property
+    def is_many(self) -> bool:
+        return self.kind in ("m2m", "refs")
+
+    def split(self, value: Any) -> list:
+        """The items of a list cell: a JSON list, or a CSV cell split at its separator.
+
+        Slug lists accept ";" or line breaks between items; text lists line breaks only.
+        Items are stripped of surrounding blanks; empty items are dropped.
+        """
+        if value is None or value == "":
+            return []
+        if isinstance(value, (list, tuple)):
+            items = list(value)
+        elif isinstance(value, str):
+            text = value if self.kind == "list" else value.replace(";", "\n")
+            items = text.splitlines()
+        else:
+            items = [value]
+        result = []
+        for item in items:
+            if isinstance(item, (dict, list, tuple)):
+                raise ValueError("a list item must be text or a number, not a list")
+            text = str(item).strip() if item is not None else ""
+            if text:
+                result.append(text)
+        return result
+
+    def text(self, value: Any) -> str:
+        """A flat record's value as text: "" for null, list items joined."""
+        if value is None:
+            return ""
+        if isinstance(value, (list, tuple)):
+            return self.separator.join(str(item) for item in value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    def cell(self, value: Any) -> str:
+        """A flat record's value as a CSV cell: its text, formula-neutralised."""
+        return neutralise_formula(self.text(value))
+
+
+def empty_value(model: type[models.Model], attribute: str) -> Any:
+    """What an empty cell (or null, or a missing YAML key) stores in a field.
+
+    NULL where the field allows it (a trial without an NCT id, a publication without a
+    DOI: never ""), else the field's default, else "" for text and [] for lists.
+    """
+    model_field = model._meta.get_field(attribute)
+    if model_field.many_to_many:
+        return []
+    if model_field.null:
+        return None
+    if model_field.has_default():
+        return model_field.get_default()
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        return ""
+    return None
 
 
 def _refresh_trial(trial: models.Model) -> None:
@@ -304,3 +424,22 @@ SPECS: tuple[EntitySpec, ...] = (
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
+
+# The provenance block's keys as flat columns, in PROVENANCE_KEYS order.
+PROVENANCE_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "review", "source_review", "fk", relation=Relation("source_review", Publication)
+    ),
+    Column("locator", "locator", "value"),
+    Column("refs", "cited_references", "refs"),
+    Column(
+        "primary_doi",
+        "primary_publication",
+        "fk",
+        relation=Relation("primary_publication", Publication, lookup="doi"),
+    ),
+    Column("verification", "verification_status", "value"),
+    Column("confirmed_by", "confirmed_by", "value"),
+    Column("flags", "flags", "list"),
+)
+assert tuple(c.name for c in PROVENANCE_COLUMNS) == PROVENANCE_KEYS

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.http import HttpResponse
 from django.utils.encoding import force_str
 
+from evidence.csvsafe import neutralise_formula
 from evidence.models import Publication
 
 EXPORT_FORMATS = {
@@ -27,15 +28,8 @@ EXPORT_FORMATS = {
 ROW_FORMATS = ("csv", "json")
 CITATION_FORMATS = ("ris", "bibtex")
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> object:
-    """Neutralise a text cell a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+# The one formula neutralisation of every CSV writer (evidence/csvsafe.py).
+csv_safe = neutralise_formula
 
 
 def table_rows(table) -> tuple[list[str], list[str], Iterator[list]]:

@@ -8,7 +8,6 @@ release. A release that would drop records without a recorded deletion is refuse
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -120,38 +119,21 @@ def _schema_version() -> dict[str, str]:
 
 
 def _write_csv(spec: EntitySpec, export_dir: Path, csv_dir: Path) -> None:
+    """The entity's records as CSV: the flat record format of export_records/import_records.
+
+    The same columns, cells and formula neutralisation as `export_records <entity>`, so a
+    release CSV re-imports with `import_records` (the YAML holds the same values).
+    """
+    from evidence.resources import RecordDataset
+
     document = yaml.safe_load((export_dir / f"{spec.name}.yaml").read_text("utf-8"))
-    records = document["records"]
-    columns = [c for c in spec.yaml_fields if c != "provenance"]
-    if spec.provenance:
-        columns += [
-            f"provenance.{k}"
-            for k in (
-                "review",
-                "locator",
-                "refs",
-                "primary_doi",
-                "verification",
-                "confirmed_by",
-                "flags",
-            )
-        ]
-    with (csv_dir / f"{spec.name}.csv").open(
-        "w", newline="", encoding="utf-8"
-    ) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for record in records:
-            row = []
-            for column in columns:
-                if column.startswith("provenance."):
-                    value = record["provenance"][column.split(".", 1)[1]]
-                else:
-                    value = record.get(column)
-                if isinstance(value, list):
-                    value = "; ".join(str(v) for v in value)
-                row.append("" if value is None else value)
-            writer.writerow(row)
+    dataset = RecordDataset(headers=list(spec.column_names), spec=spec)
+    for record in document["records"]:
+        flat = spec.flatten(record)
+        dataset.append([flat[name] for name in spec.column_names])
+    (csv_dir / f"{spec.name}.csv").write_text(
+        dataset.export("csv"), encoding="utf-8", newline=""
+    )
 
 
 def _sha256(path: Path) -> str:

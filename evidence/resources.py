@@ -1,214 +1,463 @@
-"""Import/export resources (django-import-export) for curators' CSV and JSON files.
+"""Import/export resources (django-import-export) of every curated entity.
 
-Rows are keyed by natural keys (slug; a trial's slug is its NCT id in lower case), so a
-re-import updates records instead of duplicating them. Every row is validated like the
-admin (`full_clean`), a file with any bad row is refused whole with a per-row report, and
-imported changes are recorded in the history with the reason "import".
+One resource per dataset spec (evidence/dataset.py), with the spec's columns: the same
+columns, values and empty-value rules as the fixtures YAML (provenance keys as columns of
+their own) and the release CSVs. See fixtures/FORMAT.md, "Flat records".
+
+- Rows are keyed by natural keys (`EntitySpec.key`), so a re-import updates records
+  instead of duplicating them. A file without its key column, with unknown columns or with
+  a key twice is refused before any row is read.
+- Every imported row is written through `evidence.writes.record_save` (channel "import",
+  the file name as reason, the acting user): validated, derived fields re-derived, version
+  bumped, history recorded. An unchanged row (every column, relations and provenance
+  included) is skipped: no write, no history row.
+- `import_data` always runs in one transaction and rolls it back when any row is invalid
+  or fails, in the admin's confirm step as on the command line: all rows or none.
+- Exports are `RecordDataset`s: JSON (and YAML) carry the native values (null, numbers,
+  lists); CSV and the spreadsheet formats carry one text cell per value, every cell
+  formula-neutralised (evidence/csvsafe.py), which the import reverses for those formats.
 """
 
 from __future__ import annotations
 
+import math
+from pathlib import PurePath
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import models
 from import_export import fields, resources, widgets
 
-from evidence.dataset import SPECS_BY_NAME
-from evidence.models import Condition, Publication, ReviewReference, Therapy
-from secretome.models import Component
-from trials.models import ClinicalTrial, ModelSystem, OutcomeClass, Study
+from evidence.csvsafe import restore_formula
+from evidence.dataset import SPECS, SPECS_BY_NAME, Column, EntitySpec, empty_value
+from evidence.models import ReviewReference
+from evidence.writes import record_save
 
-IMPORT_REASON = "import"
+IMPORT_CHANNEL = "import"
+# Formats whose files carry native values; every other format is a grid of text cells.
+NATIVE_FORMATS = ("json", "yaml")
+FINITE_LIMIT = 1e300
 
 
-class SlugListWidget(widgets.ManyToManyWidget):
-    """Related records as `slug; slug`, in a stable order."""
+class ImportRefused(Exception):
+    """The file as a whole cannot be imported (columns, duplicate keys)."""
 
-    def __init__(self, model, field="slug"):
-        super().__init__(model, separator=";", field=field)
 
-    def clean(self, value, row=None, **kwargs):
-        slugs = [s.strip() for s in str(value or "").split(self.separator) if s.strip()]
-        found = {
-            getattr(obj, self.field): obj
-            for obj in self.model.objects.filter(**{f"{self.field}__in": slugs})
-        }
-        missing = [s for s in slugs if s not in found]
-        if missing:
-            raise ValueError(
-                f"unknown {self.model._meta.verbose_name}: {', '.join(missing)}"
+def record_format(file_name: str | None) -> str | None:
+    """'json', 'csv', ... from a file name (None when there is none)."""
+    if not file_name:
+        return None
+    suffix = PurePath(str(file_name)).suffix.lower().lstrip(".")
+    return "yaml" if suffix == "yml" else suffix or None
+
+
+class RecordDataset(tablib.Dataset):
+    """Flat records of one entity, with native values; knows how to write each format."""
+
+    def __init__(self, *args, spec: EntitySpec, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+
+    def cells(self) -> tablib.Dataset:
+        """The same rows as formula-neutralised text cells (CSV, spreadsheets)."""
+        by_name = {column.name: column for column in self.spec.columns}
+        columns = [by_name[name] for name in self.headers]
+        grid = tablib.Dataset(headers=self.headers)
+        for row in self:
+            grid.append([c.cell(v) for c, v in zip(columns, row, strict=True)])
+        return grid
+
+    def export(self, format, **kwargs):
+        if format == "json":
+            import json
+
+            return (
+                json.dumps(self.dict, ensure_ascii=False, indent=2, default=str) + "\n"
             )
-        return [found[s] for s in slugs]
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return "; ".join(sorted(str(getattr(v, self.field)) for v in value.all()))
+        if format in NATIVE_FORMATS:
+            return super().export(format, **kwargs)
+        return self.cells().export(format, **kwargs)
 
 
-class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A related record by natural key, with a readable error when it does not exist."""
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
 
+
+class ColumnWidget(widgets.Widget):
+    """One column of a flat record: reads a cell or JSON value, renders a native one."""
+
+    def __init__(self, spec: EntitySpec, column: Column):
+        super().__init__()
+        self.spec = spec
+        self.column = column
+        self.model_field = spec.model._meta.get_field(column.attribute)
+
+    # Import -------------------------------------------------------------------------
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
+        column = self.column
+        if column.kind == "value":
+            return self.clean_value(value)
+        if column.kind == "list":
+            return column.split(value)
+        if column.kind == "refs":
+            numbers = []
+            for item in column.split(value):
+                try:
+                    numbers.append(int(item))
+                except ValueError as exc:
+                    raise ValueError(f"{item!r} is not a reference number") from exc
+            return numbers
+        relation = column.relation
+        if column.kind == "fk":
+            if value in (None, ""):
+                return None
+            if isinstance(value, (list, dict)):
+                raise ValueError("expected one natural key, not a list")
+            return self.lookup(relation.to_db(str(value).strip()))
+        # m2m
+        return [self.lookup(relation.to_db(item)) for item in column.split(value)]
+
+    def lookup(self, key: str) -> models.Model:
+        relation = self.column.relation
         try:
-            return super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist as exc:
+            return relation.model._default_manager.get(**{relation.lookup: key})
+        except relation.model.DoesNotExist as exc:
             raise ValueError(
-                f"no {self.model._meta.verbose_name} with {self.field} {value!r}"
+                f"no {relation.model._meta.verbose_name} with {relation.lookup} {key!r}"
             ) from exc
 
+    def clean_value(self, value):
+        if value is None or value == "":
+            return empty_value(self.spec.model, self.column.attribute)
+        if isinstance(value, (list, dict)):
+            raise ValueError("expected a single value, not a list")
+        if self.column.converter is not None:
+            try:
+                value = self.column.converter.to_db(value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(str(exc)) from exc
+        try:
+            value = self.model_field.to_python(value)
+        except ValidationError as exc:
+            raise ValueError(_message(exc)) from exc
+        if isinstance(value, float) and not (
+            math.isfinite(value) and abs(value) < FINITE_LIMIT
+        ):
+            raise ValueError(
+                f"{value!r} is not a finite number below {FINITE_LIMIT:g} "
+                "(inf, nan and overflowing values are refused)"
+            )
+        return value
 
-class ListWidget(widgets.Widget):
-    """A JSON list of strings as `a | b` in a cell."""
-
-    def clean(self, value, row=None, **kwargs):
-        return [part.strip() for part in str(value or "").split("|") if part.strip()]
+    # Export -------------------------------------------------------------------------
+    def native(self, value) -> Any:
+        column = self.column
+        if column.kind == "value":
+            if column.converter is not None:
+                return column.converter.to_yaml(value)
+            return value
+        if column.kind == "list":
+            return list(value or [])
+        if column.kind == "refs":
+            return sorted(r.number for r in value.all()) if value is not None else []
+        relation = column.relation
+        if column.kind == "fk":
+            if value is None:
+                return None
+            return relation.to_yaml(getattr(value, relation.lookup))
+        if value is None:
+            return []
+        return sorted(
+            relation.to_yaml(getattr(r, relation.lookup)) for r in value.all()
+        )
 
     def render(self, value, obj=None, **kwargs):
-        return " | ".join(value or [])
+        native = self.native(value)
+        if kwargs.get("native"):
+            return native
+        # The admin's preview (an HTML table): the cell's text, not neutralised.
+        return self.column.text(native)
 
 
-PROVENANCE_COLUMNS = (
-    "review",
-    "locator",
-    "refs",
-    "primary_doi",
-    "verification_status",
-    "flags",
-)
+def _comparable(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
 
 
-def _columns(entity: str) -> tuple[str, ...]:
-    """The columns of an entity: the fixtures' fields (evidence/dataset.py) in order."""
-    spec = SPECS_BY_NAME[entity]
-    columns = (*spec.fields, *spec.foreign_keys, *spec.many_to_many)
-    return (*columns, *PROVENANCE_COLUMNS) if spec.provenance else columns
+class RecordResource(resources.ModelResource):
+    """The flat records of one dataset spec (see the module docstring)."""
 
-
-def _fk(attribute: str, model, field: str = "slug", column: str | None = None):
-    return fields.Field(
-        attribute=attribute,
-        column_name=column or attribute,
-        widget=StrictForeignKeyWidget(model, field),
-    )
-
-
-def _m2m(attribute: str, model, column: str | None = None):
-    return fields.Field(
-        attribute=attribute,
-        column_name=column or attribute,
-        widget=SlugListWidget(model),
-    )
-
-
-class AtlasResource(resources.ModelResource):
-    """Shared behaviour: natural keys, full validation, history reason."""
+    spec: EntitySpec
 
     class Meta:
         abstract = True
-        import_id_fields = ("slug",)
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = True
+        clean_model_instances = False  # record_save validates (full_clean) each row
         use_transactions = True
         use_bulk = False
 
-    def before_save_instance(self, instance, row, **kwargs):
-        instance._change_reason = IMPORT_REASON
+    # Which file the rows came from: the history's reason, and whether cells are text.
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        kwargs.pop("use_transactions", None)
+        kwargs.pop("rollback_on_validation_errors", None)
+        try:
+            self.prepare_dataset(dataset, **kwargs)
+        except ImportRefused as exc:
+            if raise_errors:
+                raise
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            for line in str(exc).splitlines():
+                result.append_base_error(self.get_error_result_class()(line))
+            return result
+        return super().import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=raise_errors,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            **kwargs,
+        )
 
+    def prepare_dataset(self, dataset, **kwargs) -> None:
+        """Check the columns and keys; undo the CSV formula neutralisation (once)."""
+        spec = self.spec
+        headers = [str(h) if h is not None else "" for h in (dataset.headers or [])]
+        problems = []
+        duplicates = sorted({h for h in headers if headers.count(h) > 1})
+        if duplicates:
+            problems.append(f"column(s) given twice: {', '.join(duplicates)}")
+        missing = [k for k in spec.key if k not in headers]
+        if missing:
+            problems.append(
+                f"the file has no {', '.join(repr(k) for k in missing)} column: "
+                f"every {spec.name} row needs its key ({', '.join(spec.key)})"
+            )
+        unknown = [h for h in headers if h not in spec.column_names]
+        if unknown:
+            problems.append(
+                f"unknown column(s): {', '.join(repr(h) for h in unknown)}; the columns "
+                f"of {spec.name} are: {', '.join(spec.column_names)}"
+            )
+        if problems:
+            raise ImportRefused("\n".join(problems))
 
-class CuratedResource(AtlasResource):
-    """A record with provenance: review, locator, reference numbers, flags."""
+        fmt = kwargs.get("record_format") or record_format(kwargs.get("file_name"))
+        if (
+            fmt is not None
+            and fmt not in NATIVE_FORMATS
+            and not getattr(dataset, "_formulas_restored", False)
+        ):
+            rows = [tuple(restore_formula(v) for v in row) for row in dataset]
+            dataset.wipe()
+            dataset.headers = headers
+            dataset.extend(rows)
+            dataset._formulas_restored = True
 
-    entity: str  # the dataset entity whose columns and workflow this resource shares
+        seen: dict[tuple, int] = {}
+        clashes: dict[tuple, list[int]] = {}
+        empty = []
+        positions = [headers.index(k) for k in spec.key]
+        for number, row in enumerate(dataset, 1):
+            key = tuple(
+                "" if row[i] is None else str(row[i]).strip() for i in positions
+            )
+            if any(part == "" for part in key):
+                empty.append(number)
+                continue
+            if key in seen:
+                clashes.setdefault(key, [seen[key]]).append(number)
+            else:
+                seen[key] = number
+        if empty:
+            problems.append(
+                f"row(s) {', '.join(map(str, empty))}: the key "
+                f"({', '.join(spec.key)}) is empty"
+            )
+        for key, numbers in clashes.items():
+            problems.append(
+                f"duplicate key {' / '.join(key)} in rows "
+                f"{', '.join(map(str, numbers))}: each record may appear once"
+            )
+        if problems:
+            raise ImportRefused("\n".join(problems))
 
-    review = _fk("source_review", Publication, column="review")
-    primary_doi = _fk(
-        "primary_publication", Publication, field="doi", column="primary_doi"
-    )
-    flags = fields.Field(attribute="flags", column_name="flags", widget=ListWidget())
-    refs = fields.Field(column_name="refs", readonly=False)
+    def get_queryset(self):
+        spec = self.spec
+        related = [r.model_field for r in spec.foreign_keys.values()]
+        if spec.provenance:
+            related += ["source_review", "primary_publication"]
+        return spec.model._default_manager.select_related(*related)
 
-    class Meta(AtlasResource.Meta):
-        abstract = True
-
-    def dehydrate_refs(self, obj) -> str:
-        if obj.pk is None:
-            return ""
-        return "; ".join(str(n) for n in obj.reference_numbers)
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.column_name == "refs":
-            return  # set after saving, against the row's review
-        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        numbers = [
-            n.strip() for n in str(row.get("refs") or "").split(";") if n.strip()
+    def filter_export(self, queryset, **kwargs):
+        spec = self.spec
+        prefetch = [r.model_field for r in spec.many_to_many.values()]
+        if spec.provenance:
+            prefetch.append("cited_references")
+        order = [
+            f"{spec.foreign_keys[k].model_field}__slug" if k in spec.foreign_keys else k
+            for k in spec.key
         ]
-        review = instance.source_review if instance.source_review_id else None
-        references = []
-        for number in numbers:
+        related = [r.model_field for r in spec.foreign_keys.values()]
+        if spec.provenance:
+            related += ["source_review", "primary_publication"]
+        return (
+            queryset.select_related(*related)
+            .prefetch_related(*prefetch)
+            .order_by(*order)
+        )
+
+    def export_field(self, field, instance, **kwargs):
+        return field.export(instance, native=True)
+
+    def export(self, queryset=None, **kwargs):
+        kwargs.pop("force_native_type", None)
+        data = super().export(queryset, **kwargs)
+        return RecordDataset(*data, headers=data.headers, spec=self.spec)
+
+    # Import hooks -------------------------------------------------------------------
+    def import_instance(self, instance, row, **kwargs):
+        """Set every column present in the row; relations wait for record_save."""
+        errors: dict[str, list[str]] = {}
+        many: dict[str, list[models.Model]] = {}
+        refs = None
+        for field in self.get_import_fields():
+            if field.column_name not in row:
+                continue
+            column = field.widget.column
             try:
-                references.append(
-                    ReviewReference.objects.get(review=review, number=int(number))
+                value = field.widget.clean(row[field.column_name], row=row)
+            except ValueError as exc:
+                errors.setdefault(column.attribute, []).append(f"{column.name}: {exc}")
+                continue
+            if column.kind == "refs":
+                refs = value
+            elif column.kind == "m2m":
+                many[column.attribute] = value
+            else:
+                setattr(instance, column.attribute, value)
+        if refs is not None:
+            review_id = getattr(instance, "source_review_id", None)
+            found = {
+                r.number: r
+                for r in ReviewReference.objects.filter(
+                    review_id=review_id, number__in=refs
                 )
-            except (ReviewReference.DoesNotExist, ValueError) as exc:
-                raise ValueError(
-                    f"reference [{number}] is not in the review's list"
-                ) from exc
-        instance._pending_references = references
+            }
+            missing = [n for n in refs if n not in found]
+            if missing:
+                errors.setdefault("cited_references", []).append(
+                    "refs: reference(s) "
+                    + ", ".join(f"[{n}]" for n in missing)
+                    + " not in the review's reference list"
+                )
+            else:
+                many["cited_references"] = [found[n] for n in refs]
+        instance._import_many = many
+        if errors:
+            raise ValidationError(errors)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        if hasattr(instance, "_pending_references"):
-            instance.cited_references.set(instance._pending_references)
-        refresh = SPECS_BY_NAME[self.entity].refresh
-        if refresh is not None and not kwargs.get("dry_run"):
-            refresh(instance)
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged: every column of the row equals the stored record."""
+        if import_validation_errors or original is None or original.pk is None:
+            return False
+        many = getattr(instance, "_import_many", {})
+        for field in self.get_import_fields():
+            if field.column_name not in row:
+                continue
+            attribute = field.widget.column.attribute
+            if field.widget.column.is_many:
+                if attribute not in many:
+                    return False
+                stored = set(getattr(original, attribute).values_list("pk", flat=True))
+                if {obj.pk for obj in many[attribute]} != stored:
+                    return False
+            elif _comparable(getattr(instance, attribute, None)) != _comparable(
+                getattr(original, attribute, None)
+            ):
+                return False
+        return True
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
+            return
+        file_name = kwargs.get("file_name")
+        record_save(
+            instance,
+            channel=IMPORT_CHANNEL,
+            reason=PurePath(str(file_name)).name if file_name else "",
+            user=kwargs.get("user"),
+            many_to_many=getattr(instance, "_import_many", None),
+        )
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Done by record_save, in the same transaction as the record."""
+
+    @classmethod
+    def column_of(cls, attribute: str) -> str:
+        """The column name of a model attribute, for error messages."""
+        for column in cls.spec.columns:
+            if column.attribute == attribute:
+                return column.name
+        return attribute
 
 
-class TrialResource(CuratedResource):
-    entity = "trials"
-    therapy = _fk("therapy", Therapy)
-    conditions = _m2m("conditions", Condition)
-    outcome_classes = _m2m("outcome_classes", OutcomeClass)
-
-    class Meta(CuratedResource.Meta):
-        model = ClinicalTrial
-        fields = export_order = _columns("trials")
-
-
-class StudyResource(CuratedResource):
-    entity = "studies"
-    therapy = _fk("therapy", Therapy)
-    publication = _fk("publication", Publication)
-    conditions = _m2m("conditions", Condition)
-    model_systems = _m2m("model_systems", ModelSystem)
-
-    class Meta(CuratedResource.Meta):
-        model = Study
-        fields = export_order = _columns("studies")
-
-
-class PublicationResource(AtlasResource):
-    class Meta(AtlasResource.Meta):
-        model = Publication
-        fields = export_order = _columns("publications")
-
-
-class ComponentResource(AtlasResource):
-    aliases = fields.Field(
-        attribute="aliases", column_name="aliases", widget=ListWidget()
-    )
-
-    class Meta(AtlasResource.Meta):
-        model = Component
-        fields = export_order = _columns("components")
-
-
-RESOURCES = {
-    "trials": TrialResource,
-    "studies": StudyResource,
-    "publications": PublicationResource,
-    "components": ComponentResource,
+_CLASS_NAMES = {
+    "trials": "TrialResource",
+    "studies": "StudyResource",
+    "publications": "PublicationResource",
+    "components": "ComponentResource",
 }
+
+
+def _resource_class(spec: EntitySpec) -> type[RecordResource]:
+    attrs: dict[str, Any] = {
+        column.name: fields.Field(
+            attribute=column.attribute,
+            column_name=column.name,
+            widget=ColumnWidget(spec, column),
+        )
+        for column in spec.columns
+    }
+    attrs["spec"] = spec
+    attrs["__module__"] = __name__
+    attrs["Meta"] = type(
+        "Meta",
+        (RecordResource.Meta,),
+        {
+            "abstract": False,
+            "model": spec.model,
+            "fields": spec.column_names,
+            "export_order": spec.column_names,
+            "import_id_fields": spec.key,
+        },
+    )
+    name = _CLASS_NAMES.get(
+        spec.name, "".join(p.title() for p in spec.name.split("_")) + "Resource"
+    )
+    return type(name, (RecordResource,), attrs)
+
+
+RESOURCES: dict[str, type[RecordResource]] = {
+    spec.name: _resource_class(spec) for spec in SPECS
+}
+
+TrialResource = RESOURCES["trials"]
+StudyResource = RESOURCES["studies"]
+PublicationResource = RESOURCES["publications"]
+ComponentResource = RESOURCES["components"]
+
+__all__ = [
+    "RESOURCES",
+    "SPECS_BY_NAME",
+    "ComponentResource",
+    "ImportRefused",
+    "PublicationResource",
+    "RecordDataset",
+    "StudyResource",
+    "TrialResource",
+]

@@ -15,13 +15,9 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
+from evidence.csvsafe import neutralise_formula as neutralise
+
 LIST_SEPARATOR = "; "
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """Keep spreadsheets from evaluating a cell as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _nested_fields(field) -> dict[str, serializers.Field] | None:

@@ -1,4 +1,4 @@
-"""Export trials, studies, publications or components as CSV or JSON."""
+"""Export the records of one curated entity as CSV or JSON (the flat record format)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,11 @@ from evidence.resources import RESOURCES
 
 
 class Command(BaseCommand):
-    help = "Write trials, studies, publications or components to stdout as CSV or JSON."
+    help = (
+        "Write the records of one entity to stdout as CSV or JSON, in the flat record "
+        "format of fixtures/FORMAT.md (the same columns as the release CSVs). The file "
+        "re-imports unchanged with import_records."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("entity", choices=sorted(RESOURCES))

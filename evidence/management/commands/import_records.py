@@ -1,18 +1,19 @@
-"""Import curators' CSV or JSON files (trials, studies, publications, components)."""
+"""Import a CSV or JSON file of one curated entity, all rows or none."""
 
 from pathlib import Path
 
-import tablib
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from evidence.records_io import ImportFileError, read_records
 from evidence.resources import RESOURCES
 
 
 class Command(BaseCommand):
     help = (
-        "Import a CSV or JSON file of trials, studies, publications or components, keyed "
-        "by natural key. Any invalid row refuses the whole file; --dry-run writes nothing."
+        "Import a CSV or JSON file of one entity (the flat record format of "
+        "fixtures/FORMAT.md), keyed by natural key. The whole file is validated and "
+        "written in one transaction: any invalid row refuses it whole, nothing is "
+        "written. --dry-run validates and reports the counts, writing nothing."
     )
 
     def add_arguments(self, parser):
@@ -26,42 +27,51 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file")
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in ("csv", "json"):
-            raise CommandError("the file must end in .csv or .json")
-        dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format=fmt)
-        # Every file is dry-run first; only a file without a single bad row is applied,
-        # and that in one transaction, so good rows are never half-applied.
-        result = RESOURCES[entity]().import_data(
-            dataset, dry_run=True, raise_errors=False
+            raise CommandError(f"{path.name}: the file must end in .csv or .json")
+        resource_class = RESOURCES[entity]
+        try:
+            dataset = read_records(path.read_bytes(), fmt)
+        except ImportFileError as exc:
+            raise CommandError(f"{path.name}: {exc}; nothing was written.") from exc
+        result = resource_class().import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            file_name=path.name,
+            record_format=fmt,
         )
-        problems = record_import_problems(result)
-        if not problems and not dry_run:
-            with transaction.atomic():
-                result = RESOURCES[entity]().import_data(
-                    dataset, dry_run=False, raise_errors=False
-                )
-                problems = record_import_problems(result)
-                if problems:
-                    transaction.set_rollback(True)
+        problems = import_problems(result, resource_class)
         if problems:
             for line in problems:
                 self.stderr.write(line)
             raise CommandError(
-                f"Import refused: {len(problems)} problem(s); nothing was written."
+                f"Import of {path.name} refused: {len(problems)} problem(s); "
+                "nothing was written."
             )
         totals = result.totals
-        summary = ", ".join(f"{totals[k]} {k}" for k in ("new", "update", "skip"))
+        created, updated, unchanged = totals["new"], totals["update"], totals["skip"]
         verb = "Dry run, nothing written" if dry_run else "Imported"
-        self.stdout.write(self.style.SUCCESS(f"{verb}: {summary}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb}: {created + updated} changed ({created} created, "
+                f"{updated} updated), {unchanged} unchanged."
+            )
+        )
 
 
-def record_import_problems(result) -> list[str]:
-    """One readable line per bad row: its number, the field and the reason."""
-    lines = []
-    for line, errors in result.row_errors():
+def import_problems(result, resource_class=None) -> list[str]:
+    """One readable line per problem: the file's, or a row's number, column and reason."""
+    column_of = resource_class.column_of if resource_class else (lambda name: name)
+    lines = [f"file: {error.error}" for error in result.base_errors]
+    for number, errors in result.row_errors():
         for error in errors:
-            lines.append(f"row {line}: {error.error}")
+            lines.append(f"row {number}: {error.error}")
     for invalid in result.invalid_rows:
         for field, messages in invalid.error_dict.items():
             for message in messages:
-                lines.append(f"row {invalid.number}: {field}: {message}")
+                column = column_of(field)
+                if field == "__all__" or message.startswith(f"{column}: "):
+                    lines.append(f"row {invalid.number}: {message}")
+                else:
+                    lines.append(f"row {invalid.number}: {column}: {message}")
     return lines

@@ -1,0 +1,36 @@
+"""CSV formula neutralisation: the one function every CSV writer of the project calls.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+as a formula (CSV injection). Every CSV the atlas writes (the API's `?format=csv`, the HTML
+lists' `?export=csv`, the admin export, `manage.py export_records` and the release CSVs)
+passes each text cell through `neutralise_formula`, which puts an apostrophe in front of
+such a cell. Spreadsheets show the apostrophe-prefixed text as plain text.
+
+The rule is reversible, so that an exported CSV re-imports exactly:
+- the writer adds one apostrophe in front of a text that starts with one of the formula
+  characters, and also in front of a text that starts with an apostrophe itself;
+- the importer (`restore_formula`, CSV only) removes exactly one leading apostrophe.
+
+So `=SUM(A1)` is written `'=SUM(A1)` and read back as `=SUM(A1)`, and a text that really
+starts with an apostrophe, `'quoted'`, is written `''quoted'` and read back as `'quoted'`.
+JSON is not a spreadsheet format: its values are written and read unchanged.
+"""
+
+from __future__ import annotations
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def neutralise_formula(value: object) -> object:
+    """`value` with an apostrophe in front if a spreadsheet would run it (text only)."""
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, ESCAPE)):
+        return ESCAPE + value
+    return value
+
+
+def restore_formula(value: object) -> object:
+    """The inverse of `neutralise_formula`, for a cell read from a CSV file."""
+    if isinstance(value, str) and value.startswith(ESCAPE):
+        return value[1:]
+    return value
