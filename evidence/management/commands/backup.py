@@ -5,13 +5,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.backups import BackupError, database_backup
+from evidence.backups import MANIFEST, BackupError, database_backup, read_manifest
 
 
 class Command(BaseCommand):
     help = (
-        "Write <directory>/<timestamp>/ with the database (pg_dump -Fc, or a copy of "
-        "the SQLite file), the curated YAML export and a manifest of row counts."
+        "Write <directory>/<timestamp>/ with the database (pg_dump -Fc, or an online "
+        "copy of the SQLite file), the curated YAML export and a manifest of row counts, "
+        "all from one snapshot: safe while the site writes."
     )
 
     def add_arguments(self, parser):
@@ -26,4 +27,12 @@ class Command(BaseCommand):
             target = database_backup(directory=Path(directory))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"Backup written to {target}"))
+        manifest = read_manifest(target)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backup written to {target}: {sum(manifest['tables'].values())} rows "
+                f"in {len(manifest['tables'])} tables and "
+                f"{sum(manifest['curated_records'].values())} curated records, one "
+                f"snapshot (see {MANIFEST})."
+            )
+        )

@@ -5,13 +5,20 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.backups import BackupError, backup_resolve, database_restore
+from evidence.backups import (
+    NOT_CHANGED,
+    BackupError,
+    backup_resolve,
+    database_restore,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Replace the whole database with BACKUP (a backup folder, its name under "
-        "--directory, or 'latest'), then check the row counts against its manifest."
+        "--directory, or 'latest'). The backup is checked against its manifest "
+        "(checksum, row count of every table) before it replaces anything; a backup "
+        "that fails the check is refused and the database is left as it was."
     )
 
     def add_arguments(self, parser):
@@ -36,13 +43,14 @@ class Command(BaseCommand):
                 "Type 'yes' to continue: "
             )
             if answer.strip().lower() != "yes":
-                raise CommandError("Restore cancelled.")
+                raise CommandError(f"Restore cancelled. {NOT_CHANGED}")
         try:
             counts = database_restore(backup=folder)
         except BackupError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"Restore refused: {exc} {NOT_CHANGED}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored {folder}: {sum(counts.values())} rows in {len(counts)} tables."
+                f"Restored {folder}: {sum(counts.values())} rows in {len(counts)} "
+                "tables, checked against the manifest before they replaced the database."
             )
         )
