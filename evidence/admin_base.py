@@ -124,6 +124,7 @@ class CuratedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._keep_sub_second_times(cleaned)
         if self.instance.pk is None:
             return cleaned
         opened = cleaned.get("opened_version")
@@ -139,6 +140,16 @@ class CuratedForm(forms.ModelForm):
         except writes.StaleRecord as exc:
             raise forms.ValidationError(stale_message(exc), code="stale") from None
         return cleaned
+
+    def _keep_sub_second_times(self, cleaned) -> None:
+        """The admin shows times to the second: a time sent back unchanged keeps its
+        stored microseconds (a save or a revert must not alter what was not edited)."""
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.DateTimeField | forms.SplitDateTimeField):
+                continue
+            stored, sent = getattr(self.instance, name, None), cleaned.get(name)
+            if stored and sent and stored.replace(microsecond=0) == sent:
+                cleaned[name] = stored
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
@@ -250,7 +261,7 @@ class CuratedAdmin(SimpleHistoryAdmin):
         admin_form = helpers.AdminForm(
             form,
             list(fieldsets),
-            self.get_prepopulated_fields(request, obj),
+            self.get_prepopulated_fields(request, obj) if can_change else {},
             readonly,
             model_admin=self,
         )
