@@ -317,7 +317,10 @@ class AtlasViewSet(viewsets.ModelViewSet):
                 serializer._api_errors(validation_messages(exc))
             ) from exc
         except StaleRecord as exc:  # not expected under the row lock
-            raise PreconditionFailed(str(exc)) from exc
+            etag = self._current_etag(instance.pk)
+            raise PreconditionFailed(
+                {"detail": str(exc), "etag": etag}, etag=etag
+            ) from exc
         return instance
 
     def _saved_response(self, instance, *, status_code: int) -> Response:

@@ -238,7 +238,6 @@ def live_trial(request, tmp_path):
                 stored=lambda: _sqlite_history(database, created["pk"], table=False)[0],
             )
         return
-    request.getfixturevalue("transactional_db")
     live_server = request.getfixturevalue("live_server")
     user = get_user_model().objects.create_user("race-curator", password="unused-3b7d")
     user.user_permissions.set(
@@ -273,6 +272,7 @@ def _sqlite_history(database: Path, pk: int, *, table: bool = True) -> list[str]
         return [row[0] for row in db.execute(sql, (pk,))]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_parallel_patches_with_one_etag_have_exactly_one_winner(live_trial):
     url = f"{live_trial.base_url}/api/trials/{live_trial.slug}/"
     headers = {"Authorization": f"Token {live_trial.token}"}
