@@ -203,6 +203,11 @@ class RecordResource(resources.ModelResource):
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         kwargs.pop("use_transactions", None)
         kwargs.pop("rollback_on_validation_errors", None)
+        if not dataset.headers and not len(dataset):
+            # An empty list of records (JSON `[]`): nothing to import.
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            return result
         try:
             self.prepare_dataset(dataset, **kwargs)
         except ImportRefused as exc:

@@ -1,4 +1,5 @@
-"""Curators' CSV/JSON import: natural keys, dry run, per-row refusal, history."""
+"""Curators' CSV/JSON import: natural keys, dry run, all-or-nothing, one clear message for
+every malformed file, per-row reasons, history through the one write path."""
 
 import csv
 import io
@@ -40,6 +41,29 @@ def write_csv(path, rows):
     return path
 
 
+def state():
+    """Every trial's stored fields, links and history length."""
+    return [
+        (
+            {f.attname: getattr(t, f.attname) for f in t._meta.concrete_fields},
+            sorted(t.conditions.values_list("pk", flat=True)),
+            sorted(t.cited_references.values_list("pk", flat=True)),
+            t.history.count(),
+        )
+        for t in ClinicalTrial.objects.order_by("pk")
+    ]
+
+
+def refused(path, entity="trials", match=None):
+    before = state()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_records", entity, str(path))
+    assert state() == before
+    if match:
+        assert match in str(excinfo.value), str(excinfo.value)
+    return str(excinfo.value)
+
+
 def test_reimport_updates_instead_of_duplicating(exported):
     tmp_path, rows = exported
     rows[0]["route"] = "intrathecal"
@@ -52,7 +76,8 @@ def test_reimport_updates_instead_of_duplicating(exported):
     assert trial.route == "intrathecal"
     assert [c.slug for c in trial.conditions.all()] == ["covid-19"]
     assert trial.reference_numbers == [140]
-    assert trial.history.first().history_change_reason == "import"
+    assert trial.version == 2
+    assert trial.history.first().history_change_reason == "import: trials.csv"
 
 
 def test_dry_run_writes_nothing(exported, capsys):
@@ -60,10 +85,25 @@ def test_dry_run_writes_nothing(exported, capsys):
     rows[0]["route"] = "intrathecal"
     rows.append({**rows[1], "slug": "nct99999999", "nct_id": "NCT99999999"})
     path = write_csv(tmp_path / "trials.csv", rows)
+    before = state()
     call_command("import_records", "trials", str(path), "--dry-run")
-    assert "Dry run, nothing written: 1 new, 1 update" in capsys.readouterr().out
+    assert (
+        "Dry run, nothing written: 2 changed (1 created, 1 updated), 1 unchanged."
+        in capsys.readouterr().out
+    )
+    assert state() == before
     assert ClinicalTrial.objects.count() == 2
-    assert ClinicalTrial.objects.get(slug=rows[0]["slug"]).route == "intravenous"
+
+
+def test_unchanged_file_reports_no_change_and_writes_no_history(exported, capsys):
+    tmp_path, rows = exported
+    path = write_csv(tmp_path / "trials.csv", rows)
+    before = state()
+    call_command("import_records", "trials", str(path))
+    assert "Imported: 0 changed (0 created, 0 updated), 2 unchanged." in (
+        capsys.readouterr().out
+    )
+    assert state() == before
 
 
 def test_bad_rows_refuse_the_whole_file_with_reasons(exported, capsys):
@@ -72,11 +112,10 @@ def test_bad_rows_refuse_the_whole_file_with_reasons(exported, capsys):
     rows[1]["nct_id"] = "NCT123"
     rows.append({**rows[1], "slug": "new-trial", "nct_id": "", "therapy": "no-such"})
     path = write_csv(tmp_path / "trials.csv", rows)
-    with pytest.raises(CommandError, match="nothing was written"):
-        call_command("import_records", "trials", str(path))
+    refused(path, match="nothing was written")
     errors = capsys.readouterr().err
-    assert "followed by 8 digits" in errors
-    assert "no therapy with slug 'no-such'" in errors
+    assert "row 2: nct_id:" in errors and "followed by 8 digits" in errors
+    assert "row 3: therapy: no therapy with slug 'no-such'" in errors
     assert ClinicalTrial.objects.get(slug=rows[0]["slug"]).route == "intravenous"
     assert ClinicalTrial.objects.count() == 2
 
@@ -86,6 +125,7 @@ def test_json_round_trip(exported):
     out = io.StringIO()
     call_command("export_records", "trials", "--format", "json", stdout=out)
     records = json.loads(out.getvalue())
+    assert records[0]["refs"] == [] and records[0]["flags"] == []
     records[0]["dose_as_printed"] = "0.5 mL"
     path = tmp_path / "trials.json"
     path.write_text(json.dumps(records))
@@ -99,3 +139,128 @@ def test_admin_import_page_offers_preview(admin_client_logged):
     response = admin_client_logged.get("/admin/trials/clinicaltrial/import/")
     assert response.status_code == 200
     assert b"import_file" in response.content
+
+
+# The key column and duplicate keys ---------------------------------------------------
+
+
+def test_import_records_refuses_a_file_without_the_key_column(exported, capsys):
+    tmp_path, _ = exported
+    path = tmp_path / "trials.csv"
+    path.write_text("design_as_printed,route\nx,intrathecal\n")
+    refused(path, match="refused")
+    assert "no 'slug' column" in capsys.readouterr().err
+
+
+def test_unknown_columns_are_refused_by_name(exported, capsys):
+    tmp_path, rows = exported
+    rows = [{**row, "verification_status": "extracted"} for row in rows]
+    refused(write_csv(tmp_path / "trials.csv", rows))
+    assert "unknown column(s): 'verification_status'" in capsys.readouterr().err
+
+
+def test_duplicate_keys_are_refused_with_their_row_numbers(exported, capsys):
+    tmp_path, rows = exported
+    rows = [rows[0], rows[1], {**rows[0], "route": "intrathecal"}]
+    refused(write_csv(tmp_path / "trials.csv", rows))
+    err = capsys.readouterr().err
+    assert f"duplicate key {rows[0]['slug']} in rows 1, 3" in err
+
+
+def test_an_empty_key_is_refused(exported, capsys):
+    tmp_path, rows = exported
+    rows[1]["slug"] = ""
+    refused(write_csv(tmp_path / "trials.csv", rows))
+    assert "row(s) 2: the key (slug) is empty" in capsys.readouterr().err
+
+
+# Malformed files: one CommandError, never a traceback --------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("trials.csv", b"", "the file is empty"),
+        ("trials.csv", b"slug,route\nnct1,intravenous,extra\n", "has 3 cells"),
+        ("trials.csv", b'slug,route\n"nct1"x,intravenous\n', "not valid CSV"),
+        ("trials.csv", b"slug,route\nnct1,intra\x00venous\n", "NUL byte on line 2"),
+        ("trials.csv", b"slug,route\nnct1,caf\xe9\n", "not UTF-8 text: byte 0xe9"),
+        ("trials.json", b"\xff\xfe[]", "not UTF-8 text"),
+        ("trials.json", b'[{"slug": "nct1", ', "not valid JSON"),
+        ("trials.json", b'{"slug": "nct1"}', "is an object, not a list of objects"),
+        ("trials.json", b"[1, 2]", "record 1 is a number, not an object"),
+        ("trials.json", b'"trials"', "is a string, not a list"),
+        ("trials.json", b'[{"slug": {"a": 1}}]', "not a nested object"),
+        ("trials.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        ("trials.json", b"[" * 70 + b"]" * 70, "nested more than 64 levels"),
+        ("trials.txt", b"slug\nnct1\n", "must end in .csv or .json"),
+    ],
+)
+def test_malformed_files_give_one_clear_message(exported, name, content, message):
+    tmp_path, _ = exported
+    path = tmp_path / name
+    path.write_bytes(content)
+    text = refused(path, match=message)
+    assert "Traceback" not in text
+
+
+# Values that cannot be stored ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400", "Infinity"])
+def test_non_finite_doses_are_a_per_row_reason_in_csv(exported, capsys, value):
+    tmp_path, rows = exported
+    rows[0]["route"] = "intrathecal"  # valid, and must not be written either
+    rows[1].update(dose_low=value, dose_high="", dose_unit="cells")
+    refused(write_csv(tmp_path / "trials.csv", rows))
+    err = capsys.readouterr().err
+    assert "row 2: dose_low:" in err and "not a finite number" in err
+    assert ClinicalTrial.objects.filter(route="intrathecal").count() == 0
+
+
+@pytest.mark.parametrize("literal", ["1e400", "Infinity", "-Infinity", "NaN"])
+def test_non_finite_doses_are_a_per_row_reason_in_json(exported, capsys, literal):
+    tmp_path, _ = exported
+    out = io.StringIO()
+    call_command("export_records", "trials", "--format", "json", stdout=out)
+    records = json.loads(out.getvalue())
+    records[0]["dose_high"] = "__X__"
+    records[0]["dose_unit"] = "cells"
+    path = tmp_path / "trials.json"
+    path.write_text(json.dumps(records).replace('"__X__"', literal))
+    refused(path)
+    err = capsys.readouterr().err
+    assert "row 1: dose_high:" in err and "not a finite number" in err
+    assert not ClinicalTrial.objects.filter(dose_high__isnull=False).exists()
+
+
+def test_every_entity_can_be_exported_and_imported(tmp_path):
+    from evidence.dataset import SPECS
+
+    for spec in SPECS:
+        out = io.StringIO()
+        call_command("export_records", spec.name, "--format", "json", stdout=out)
+        path = tmp_path / f"{spec.name}.json"
+        path.write_text(out.getvalue())
+        summary = io.StringIO()
+        call_command("import_records", spec.name, str(path), stdout=summary)
+        assert "0 changed" in summary.getvalue()
+
+
+def test_the_resource_rolls_back_every_row_when_one_is_invalid(exported):
+    """What the admin's confirm step calls: import_data(dry_run=False) without asking for
+    a rollback on validation errors. One invalid row still means nothing is written."""
+    import tablib
+
+    from evidence.resources import TrialResource
+
+    _, rows = exported
+    rows[0]["route"] = "intrathecal"
+    rows.append({**rows[1], "slug": "nct09999995", "nct_id": "NCT0999"})
+    dataset = tablib.Dataset(headers=list(rows[0]))
+    for row in rows:
+        dataset.append(list(row.values()))
+    before = state()
+    result = TrialResource().import_data(dataset, dry_run=False, file_name="trials.csv")
+    assert result.has_validation_errors()
+    assert state() == before
