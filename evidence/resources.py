@@ -217,7 +217,9 @@ class RecordResource(resources.ModelResource):
             result.diff_headers = self.get_diff_headers()
             result.total_rows = len(dataset)
             for line in str(exc).splitlines():
-                result.append_base_error(self.get_error_result_class()(line))
+                result.append_base_error(
+                    self.get_error_result_class()(ImportRefused(line))
+                )
             return result
         return super().import_data(
             dataset,

@@ -264,3 +264,36 @@ def test_the_resource_rolls_back_every_row_when_one_is_invalid(exported):
     result = TrialResource().import_data(dataset, dry_run=False, file_name="trials.csv")
     assert result.has_validation_errors()
     assert state() == before
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("design_as_printed,route\nx,intrathecal\n", "no &#x27;slug&#x27; column"),
+        ("slug,route\nnct1,intravenous\nnct1,intrathecal\n", "in rows 1, 2"),
+    ],
+)
+def test_admin_import_refuses_a_bad_file_with_its_reason(
+    exported, admin_client_logged, content, message
+):
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[ClinicalTrial]
+    index = next(
+        i
+        for i, f in enumerate(model_admin.get_import_formats())
+        if f().get_title() == "csv"
+    )
+    upload = io.BytesIO(content.encode())
+    upload.name = "trials.csv"
+    before = state()
+    response = admin_client_logged.post(
+        "/admin/trials/clinicaltrial/import/",
+        {"format": index, "import_file": upload, "resource": 0},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "confirm_form" not in response.context or not response.context.get(
+        "confirm_form"
+    )
+    assert state() == before
