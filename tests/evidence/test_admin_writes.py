@@ -1,0 +1,457 @@
+"""No lost update in the admin, one write path, faithful reverts (issue 11, D5).
+
+- Every curated model refuses a stale save (a form opened before someone else's write).
+- Two saves POSTed at the same moment from the same opened version, against a live
+  server, over many rounds: exactly one wins each round, the other is shown the
+  "changed by X at T since you opened it" error, and nothing is lost (SQLite and
+  PostgreSQL, whichever the suite runs on).
+- A verification action bumps the version: a form opened before it can no longer undo it.
+- Admin saves re-derive the evidence level (design change, model systems).
+- Reverting each curated model restores every stored field of the old version.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from django.utils import timezone
+
+from evidence.writes import record_save
+from tests import factories
+from tests.evidence.test_admin_roles import (
+    MODELS,
+    form_data,
+    logins,  # noqa: F401  (fixture)
+    make_record,
+    state,
+    url,
+)
+from tests.reliability.conftest import (
+    free_port,
+    gunicorn,
+    manage,
+    prepare_database,
+    production_env,
+)
+from trials.models import ClinicalTrial, ModelSystem, Study
+
+ROUNDS = 20
+
+
+def ids(model) -> str:
+    return model._meta.model_name
+
+
+# -- stale saves, actions, derivations (in process) -----------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS, ids=ids)
+def test_a_stale_save_is_refused_on_every_model(logins, model):  # noqa: F811
+    record = make_record(model)
+    curator, editor = logins["curator"], logins["editor"]
+    opened = form_data(curator.get(url(model, "change", record.pk)))
+    # The editor saves first, from a form opened at the same time.
+    first = form_data(editor.get(url(model, "change", record.pk)))
+    first["change_reason"] = "editor was first"
+    assert editor.post(url(model, "change", record.pk), first).status_code == 302
+    before = state(model)
+    opened["change_reason"] = "curator was second"
+    response = curator.post(url(model, "change", record.pk), opened)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "This record was changed by editor at" in text
+    assert "since you opened it" in text
+    assert state(model) == before
+    # A forged form without the opened version is refused as well.
+    opened.pop("opened_version")
+    assert curator.post(url(model, "change", record.pk), opened).status_code == 200
+    assert state(model) == before
+
+
+@pytest.mark.django_db
+def test_a_verification_action_cannot_be_undone_by_an_older_form(logins):  # noqa: F811
+    """D5c: the action bumps the version, so a form opened before it is stale."""
+    trial = factories.ClinicalTrialFactory()
+    curator, editor = logins["curator"], logins["editor"]
+    opened = form_data(curator.get(url(ClinicalTrial, "change", trial.pk)))
+    response = editor.post(
+        url(ClinicalTrial, "changelist"),
+        {"action": "mark_checked_primary", "_selected_action": [trial.pk]},
+    )
+    assert response.status_code == 302
+    trial.refresh_from_db()
+    assert (trial.verification_status, trial.version) == ("checked_primary", 2)
+    assert trial.history.first().history_change_reason.startswith("action: ")
+    response = curator.post(url(ClinicalTrial, "change", trial.pk), opened)
+    assert response.status_code == 200
+    assert "since you opened it" in response.content.decode()
+    trial.refresh_from_db()
+    assert trial.verification_status == "checked_primary"
+    assert trial.verified_by.username == "editor"
+
+
+@pytest.mark.django_db
+def test_an_admin_design_change_re_derives_the_evidence_level(logins):  # noqa: F811
+    trial = factories.ClinicalTrialFactory(design_as_printed="An open-label study")
+    record_save(trial, channel="api")
+    assert trial.evidence_level == "B"
+    data = form_data(logins["curator"].get(url(ClinicalTrial, "change", trial.pk)))
+    data["design_as_printed"] = "A randomised, placebo-controlled trial"
+    response = logins["curator"].post(url(ClinicalTrial, "change", trial.pk), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    trial.refresh_from_db()
+    assert (trial.evidence_level_derived, trial.evidence_level) == ("A", "A")
+
+
+@pytest.mark.django_db
+def test_admin_model_systems_re_derive_a_study_level(logins):  # noqa: F811
+    study = factories.StudyFactory(stage="preclinical")
+    cells, _ = ModelSystem.objects.get_or_create(
+        slug="cells", defaults={"name": "Cells"}
+    )
+    data = form_data(logins["curator"].get(url(Study, "change", study.pk)))
+    data["model_systems"] = [str(cells.pk)]
+    response = logins["curator"].post(url(Study, "change", study.pk), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    study.refresh_from_db()
+    assert (study.evidence_level_derived, study.evidence_level) == ("E", "E")
+
+
+# -- revert restores every stored field -----------------------------------------------
+
+SKIP = {"updated", "version"}  # set by every write
+
+
+def _second_version(record) -> None:
+    """Change every free-text field of `record` (and the trial design, the verifier)."""
+    model = type(record)
+    for field in model._meta.concrete_fields:
+        if (
+            isinstance(field, models.CharField | models.TextField)
+            and field.editable
+            and not field.choices
+            and not field.unique
+            and field.name not in {"slug", "evidence_level_reason"}
+        ):
+            value = getattr(record, field.name) or ""
+            setattr(record, field.name, (value + " v2")[: field.max_length or None])
+    if model is ClinicalTrial:
+        record.design_as_printed = "A pilot study"
+    if hasattr(record, "verification_status"):
+        record.verification_status = "extracted"
+        record.verified_by = None
+        record.verified_at = None
+        record.flags = ["second version"]
+    record_save(record, channel="api", reason="second version")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS, ids=ids)
+def test_a_revert_restores_every_stored_field(logins, model):  # noqa: F811
+    record = make_record(model)
+    superuser = get_user_model().objects.get(username="superuser")
+    if model is ClinicalTrial:
+        record.design_as_printed = "A randomised, placebo-controlled trial"
+    if hasattr(record, "verification_status"):
+        record.verification_status = "checked_primary"
+        record.verified_by = superuser
+        record.verified_at = timezone.now().replace(microsecond=123456)
+        record.flags = ["first version"]
+    record_save(record, channel="api", reason="first version")
+    first = record.history.order_by("-history_id").first()
+    _second_version(model._default_manager.get(pk=record.pk))
+
+    history_url = url(model, "simple_history", record.pk, first.history_id)
+    data = form_data(logins["curator"].get(history_url))
+    response = logins["curator"].post(history_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    stored = model._default_manager.get(pk=record.pk)
+    assert stored.version == first.version + 2
+    names = [f.attname for f in model._meta.concrete_fields if f.name not in SKIP]
+    expected = {name: getattr(first, name) for name in names}
+    assert {name: getattr(stored, name) for name in names} == expected
+    if model is ClinicalTrial:
+        assert (stored.evidence_level, stored.evidence_level_derived) == ("A", "A")
+    latest = stored.history.first()
+    assert latest.history_user.username == "curator"
+    assert latest.history_change_reason.startswith("revert: ")
+
+
+# -- two saves at the same moment, against a live server ------------------------------
+
+
+class FormParser(HTMLParser):
+    """The fields a browser submits for the page's main form (`<form id=..._form>`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.in_form = False
+        self.select: tuple[str, bool] | None = None
+        self.select_first: str | None = None
+        self.select_chosen = False
+        self.textarea: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        form_id = a.get("id", "")
+        if tag == "form" and (form_id.endswith("_form") or form_id == "login-form"):
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind in ("submit", "button", "file", "image"):
+                return
+            self.fields.append(
+                (name, a.get("value", "on" if kind == "checkbox" else ""))
+            )
+        elif tag == "select" and name:
+            self.select = (name, "multiple" in a)
+            self.select_chosen = False
+            self.select_first = None
+        elif tag == "option" and self.select:
+            value = a.get("value", "")
+            if self.select_first is None:
+                self.select_first = value
+            if "selected" in a:
+                self.fields.append((self.select[0], value))
+                self.select_chosen = True
+        elif tag == "textarea" and name:
+            self.textarea, self.text = name, ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select" and self.select:
+            name, multiple = self.select
+            if (
+                not multiple
+                and not self.select_chosen
+                and self.select_first is not None
+            ):
+                self.fields.append((name, self.select_first))
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            # A browser drops the newline right after <textarea>.
+            self.fields.append((self.textarea, self.text.removeprefix("\n")))
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.text += data
+
+
+class Browser:
+    """A user agent with its own cookies, over plain HTTP to a loopback server.
+
+    The production profile marks cookies Secure and trusts X-Forwarded-Proto: the
+    requests say they came through the TLS proxy, and the cookies are sent by hand.
+    """
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.cookies: dict[str, str] = {}
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "X-Forwarded-Proto": "https",
+            "Referer": "https://" + self.base_url.split("://", 1)[1] + "/admin/",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+
+    def request(self, method: str, path: str, data=None) -> requests.Response:
+        response = self.session.request(
+            method,
+            urljoin(self.base_url, path),
+            data=data,
+            headers=self._headers(),
+            allow_redirects=False,
+            timeout=60,
+        )
+        self.cookies.update(response.cookies.get_dict())
+        return response
+
+    def form(self, path: str) -> list[tuple[str, str]]:
+        page = self.request("GET", path)
+        assert page.status_code == 200, (path, page.status_code)
+        parser = FormParser()
+        parser.feed(page.text)
+        assert parser.fields, path
+        return parser.fields
+
+    def login(self, username: str, password: str) -> None:
+        fields = self.form("/admin/login/")
+        data = [
+            *(f for f in fields if f[0] not in ("username", "password")),
+            ("username", username),
+            ("password", password),
+        ]
+        response = self.request("POST", "/admin/login/", data)
+        assert response.status_code == 302, response.text[:2000]
+
+
+@dataclass
+class Site:
+    base_url: str
+    pk: int
+    read: object  # () -> (version, name, history rows)
+
+
+PASSWORD = "race-password-7c1e"
+SETUP = """
+import io, json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from tests.factories import ClinicalTrialFactory
+call_command("setup_roles", stdout=io.StringIO())
+for name, group in (("race-curator", "curators"), ("race-editor", "editors")):
+    user = get_user_model().objects.create_user(name, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+trial = ClinicalTrialFactory(slug="race-trial", nct_id="NCT09999002")
+print(json.dumps({"pk": trial.pk}))
+"""
+
+
+def _setup_in_process() -> int:
+    namespace = {"PASSWORD": PASSWORD}
+    exec(SETUP.replace("print(", "result = ("), namespace)  # noqa: S102
+    return json.loads(namespace["result"])["pk"]
+
+
+@pytest.fixture
+def site(request, tmp_path):
+    """A live admin over the database the suite runs on.
+
+    PostgreSQL: pytest-django's live server (a thread and a connection per request).
+    SQLite: the in-memory test database would be one connection shared by every thread
+    of the live server, which serialises the requests by itself, so the SQLite run
+    serves a database file with gunicorn (production profile, 3 workers x 4 threads).
+    """
+    if connection.vendor == "sqlite":
+        database = tmp_path / "admin-race.sqlite3"
+        env = production_env(f"sqlite:///{database}", tmp_path, free_port(19100))
+        prepare_database(env, curated=False)
+        out = manage("shell", "-c", f"PASSWORD = {PASSWORD!r}\n" + SETUP, env=env)
+        pk = json.loads(out.strip().splitlines()[-1])["pk"]
+        with gunicorn(env, tmp_path / "gunicorn.log") as base_url:
+            yield Site(base_url, pk, lambda: _read_sqlite(database, pk))
+        return
+    live_server = request.getfixturevalue("live_server")
+    pk = _setup_in_process()
+
+    def read():
+        trial = ClinicalTrial.objects.get(pk=pk)
+        rows = list(
+            trial.history.order_by("-history_id").values_list(
+                "outcome_as_printed", "history_user__username"
+            )
+        )
+        return trial.version, trial.outcome_as_printed, rows
+
+    yield Site(live_server.url, pk, read)
+
+
+def _read_sqlite(database: Path, pk: int):
+    with sqlite3.connect(database) as db:
+        version, outcome = db.execute(
+            "SELECT version, outcome_as_printed FROM trials_clinicaltrial WHERE id = ?",
+            (pk,),
+        ).fetchone()
+        rows = db.execute(
+            "SELECT h.outcome_as_printed, u.username FROM trials_historicalclinicaltrial h "
+            "LEFT JOIN auth_user u ON u.id = h.history_user_id "
+            "WHERE h.id = ? ORDER BY h.history_id DESC",
+            (pk,),
+        ).fetchall()
+    return version, outcome, [tuple(r) for r in rows]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_once_from_one_opened_version_have_one_winner(site):
+    change = f"/admin/trials/clinicaltrial/{site.pk}/change/"
+    users = ["race-curator", "race-editor"]
+    browsers = [Browser(site.base_url) for _ in users]
+    for browser, user in zip(browsers, users, strict=True):
+        browser.login(user, PASSWORD)
+
+    winners = []
+    for round_number in range(ROUNDS):
+        version_before, _, history_before = site.read()
+        # Both open the record (the same version), then both save at the same moment.
+        forms = [browser.form(change) for browser in browsers]
+        for fields in forms:
+            assert ("opened_version", str(version_before)) in fields
+        barrier = threading.Barrier(2)
+        results: dict[int, requests.Response] = {}
+
+        def save(i, forms=forms, barrier=barrier, results=results, n=round_number):
+            data = [f for f in forms[i] if f[0] not in ("outcome_as_printed", "_save")]
+            data += [
+                ("outcome_as_printed", f"round {n} by {users[i]}"),
+                ("change_reason", f"round {n}"),
+                ("_save", "Save"),
+            ]
+            barrier.wait(timeout=30)
+            results[i] = browsers[i].request("POST", change, data)
+
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+        statuses = sorted(results[i].status_code for i in range(2))
+        assert statuses == [200, 302], (round_number, statuses)
+        winner = next(i for i in range(2) if results[i].status_code == 302)
+        loser_page = results[1 - winner].text
+        assert re.search(
+            rf"This record was changed by {users[winner]} at [0-9: -]+ since you "
+            "opened it",
+            loser_page,
+        ), loser_page[:3000]
+        version, outcome, history = site.read()
+        assert version == version_before + 1
+        assert outcome == f"round {round_number} by {users[winner]}"
+        assert len(history) == len(history_before) + 1
+        assert history[0] == (outcome, users[winner])
+        winners.append(winner)
+    assert len(winners) == ROUNDS
+
+
+def test_form_parser_reads_what_a_browser_sends():
+    parser = FormParser()
+    parser.feed(
+        '<form id="x_form"><input name="a" value="1"><input type="checkbox" name="b">'
+        '<input type="checkbox" name="c" value="y" checked>'
+        '<select name="s"><option value="1">one</option><option value="2">two</option>'
+        '</select><select name="m" multiple><option value="3" selected>3</option>'
+        "</select><textarea name=t>\nhello</textarea>"
+        '<input type="submit" name="_save" value="Save"></form>'
+        '<form><input name="outside" value="z"></form>'
+    )
+    assert parser.fields == [
+        ("a", "1"),
+        ("c", "y"),
+        ("s", "1"),
+        ("m", "3"),
+        ("t", "hello"),
+    ]
