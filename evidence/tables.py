@@ -1,12 +1,89 @@
-"""Tables of the shared vocabulary, and the column types every list reuses.
+"""Tables of the shared vocabulary, the column types every list reuses, and paging.
 
 Columns declared with ``visible=False`` are not shown on the page but are part of the
 CSV and JSON downloads (see `evidence.exports.table_rows`).
+
+Paging of every HTML list: ``?page=`` (a positive whole number, or ``last``) and
+``?per_page=`` (rows per page, 1 to `MAX_PER_PAGE`, default `DEFAULT_PER_PAGE`). A
+malformed or out-of-bounds value is a 400 naming the parameter; a page past the last one
+is a 404 saying how many pages there are, as in the API. Values are never clamped
+silently.
 """
 
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
 import django_tables2 as tables
+from django.core.paginator import Paginator
+from django.http import QueryDict
 
 from evidence.models import CellSource, Condition, Publication, Therapy
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 400
+LAST_PAGE = "last"
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """The page asked for; `errors` names each malformed parameter with the reason."""
+
+    page: int | str = 1
+    per_page: int = DEFAULT_PER_PAGE
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+def paging_from_query(data: QueryDict) -> Paging:
+    """`page` and `per_page` of a list request, checked (nothing is clamped)."""
+    errors = {}
+    per_page = DEFAULT_PER_PAGE
+    raw = data.get("per_page", "")
+    if raw:
+        if _WHOLE_NUMBER.fullmatch(raw) and 1 <= int(raw) <= MAX_PER_PAGE:
+            per_page = int(raw)
+        else:
+            errors["per_page"] = (
+                f"Rows per page must be a whole number from 1 to {MAX_PER_PAGE}, "
+                f"not “{_shown(raw)}”. For more rows, use the downloads or the API."
+            )
+    page: int | str = 1
+    raw = data.get("page", "")
+    if raw:
+        if raw == LAST_PAGE:
+            page = LAST_PAGE
+        elif _WHOLE_NUMBER.fullmatch(raw) and int(raw) >= 1:
+            page = int(raw)
+        else:
+            errors["page"] = (
+                f"The page must be a positive whole number or “{LAST_PAGE}”, "
+                f"not “{_shown(raw)}”."
+            )
+    return Paging(page=page, per_page=per_page, errors=errors)
+
+
+def paginate_table(
+    table: tables.Table, paging: Paging, *, paginator_class: type[Paginator]
+) -> str | None:
+    """Paginate `table` as `paging` asks; the reason when that page does not exist."""
+    table.paginate(paginator_class=paginator_class, per_page=paging.per_page, page=1)
+    paginator = table.paginator
+    number = paginator.num_pages if paging.page == LAST_PAGE else paging.page
+    if number > paginator.num_pages:
+        pages = "1 page" if paginator.num_pages == 1 else f"{paginator.num_pages} pages"
+        return (
+            f"There is no page {number}: {paginator.count} rows make {pages} of "
+            f"{paging.per_page}."
+        )
+    if number != 1:
+        table.page = paginator.page(number)
+    return None
 
 
 class ManyColumn(tables.ManyToManyColumn):

@@ -19,14 +19,17 @@ from evidence.filtersets import (
 )
 from evidence.models import CellSource, Condition, Publication, ReviewReference, Therapy
 from evidence.tables import (
+    DEFAULT_PER_PAGE,
     CellSourceTable,
     ConditionTable,
     PublicationTable,
     TherapyTable,
+    paginate_table,
+    paging_from_query,
 )
 
 # Query parameters that are not filters: they never count as "applied filters".
-NON_FILTER_PARAMS = ("page", "sort", "export")
+NON_FILTER_PARAMS = ("page", "per_page", "sort", "export")
 
 
 def querystring(data: QueryDict, **changes) -> str:
@@ -67,12 +70,17 @@ class AtlasListView(SingleTableMixin, FilterView):
     Downloads keep the current filters and sort order: ``?<filters>&export=csv`` (or
     ``json``) gives the filtered rows, ``export=ris`` or ``export=bibtex`` the publications
     those rows cite. An invalid filter value renders the page with the form error and
-    HTTP 400.
+    HTTP 400. ``?page=`` and ``?per_page=`` (at most `MAX_PER_PAGE` rows) are checked by
+    `evidence.tables.paging_from_query`: a malformed value is a 400 with the reason, a
+    page past the last one a 404 with the number of pages.
     """
 
     template_name = "generic/object_list.html"
     # Totals are cached per query and data version (evidence/counts.py).
-    table_pagination = {"per_page": 50, "paginator_class": CachedCountPaginator}
+    table_pagination = {
+        "per_page": DEFAULT_PER_PAGE,
+        "paginator_class": CachedCountPaginator,
+    }
     strict = True
     title = ""
     noun = "records"
@@ -83,8 +91,11 @@ class AtlasListView(SingleTableMixin, FilterView):
         return self.filterset_class._meta.model.objects.with_list_related()
 
     def get(self, request, *args, **kwargs):
+        self.paging = paging_from_query(request.GET)
+        self.page_error = None
         self.filterset = self.get_filterset(self.get_filterset_class())
         valid = not self.filterset.is_bound or self.filterset.is_valid()
+        valid = valid and not self.paging.errors
         self.object_list = (
             self.filterset.qs if valid else self.filterset.queryset.none()
         )
@@ -99,7 +110,28 @@ class AtlasListView(SingleTableMixin, FilterView):
         if export and export not in exports.EXPORT_FORMATS:
             context["export_error"] = f"Unknown download format: {export}"
             valid = False
-        return self.render_to_response(context, status=200 if valid else 400)
+        status = 200 if valid else 400
+        paging_errors = list(self.paging.errors.items())
+        if valid and self.page_error:
+            # As in the API: a page past the last one is "not found".
+            status = 404
+            paging_errors.append(("page", self.page_error))
+        context["paging_errors"] = paging_errors
+        context["first_page_url"] = querystring(
+            request.GET, **{name: None for name, _ in paging_errors}
+        )
+        return self.render_to_response(context, status=status)
+
+    def get_table(self, **kwargs):
+        """The table, sorted as asked and paginated by `self.paging` (checked)."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        RequestConfig(self.request, paginate=False).configure(table)
+        self.page_error = paginate_table(
+            table,
+            self.paging,
+            paginator_class=self.table_pagination["paginator_class"],
+        )
+        return table
 
     @property
     def basename(self) -> str:
