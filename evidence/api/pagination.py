@@ -12,23 +12,29 @@ _POSITIVE_INT = re.compile(r"[0-9]{1,9}")
 
 def _positive_int(value: str, param: str) -> int:
     if not _POSITIVE_INT.fullmatch(value) or int(value) < 1:
-        raise ValidationError({param: ["A positive whole number is required."]})
+        raise ValidationError(
+            {param: ["A whole number from 1 to 999999999 is required."]}
+        )
     return int(value)
 
 
 class StandardPagination(PageNumberPagination):
-    """`?page=` and `?page_size=` (at most `max_page_size`; larger values are capped).
+    """`?page=` and `?page_size=` (1 to `max_page_size`, as on the HTML lists).
 
-    A malformed page or page size is a 400 naming the parameter; a page past the last
-    one is a 404, as in DRF. `Link` (next, prev) and `X-Total-Count` headers repeat the
-    envelope for CSV clients.
+    A malformed, negative, fractional or too large page or page size is a 400 naming
+    the parameter and the allowed range; an empty value is the default. A page past the
+    last one is a 404, as in DRF. `Link` (next, prev) and `X-Total-Count` headers repeat
+    the envelope for CSV clients.
     """
 
     page_size = 50
     # Totals are cached per query and data version (evidence/counts.py).
     django_paginator_class = CachedCountPaginator
     page_size_query_param = "page_size"
-    max_page_size = 500
+    # The same maximum as the HTML lists' per_page (issue 13): one page of 400 records
+    # renders in well under a second; more is an export, which pages through the list.
+    max_page_size = 400
+    max_page = 999_999_999  # nine digits, as _POSITIVE_INT accepts
 
     def get_page_number(self, request, paginator):
         value = request.query_params.get(self.page_query_param) or "1"
@@ -40,7 +46,18 @@ class StandardPagination(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if not value:
             return self.page_size
-        return min(_positive_int(value, self.page_size_query_param), self.max_page_size)
+        size = _positive_int(value, self.page_size_query_param)
+        if size > self.max_page_size:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"At most {self.max_page_size} records per page (got {size}): "
+                        "larger pages are slow for everyone; follow the `next` links "
+                        "to read more."
+                    ]
+                }
+            )
+        return size
 
     def get_paginated_response(self, data):
         # The page links also as headers, for CSV bodies that cannot carry them.
@@ -63,8 +80,11 @@ class StandardPagination(PageNumberPagination):
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
                 parameter["description"] = (
                     f"Number of results per page (default {self.page_size}, "
-                    f"at most {self.max_page_size})."
+                    f"at most {self.max_page_size}; more is a 400)."
                 )
+            else:
+                parameter["schema"]["maximum"] = self.max_page
         return parameters

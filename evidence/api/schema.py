@@ -34,6 +34,14 @@ _ERRORS_BY_METHOD = {
         "401": "Not authenticated.",
         "403": "Forbidden.",
         "404": "Not found.",
+        "412": (
+            "The If-Match ETag is not the record's current one: it changed since you "
+            "read it. Nothing was written; the answer's ETag header is the current one."
+        ),
+        "428": (
+            "If-Match is missing (or *): send the ETag of your GET. Nothing was "
+            "written; the answer's ETag header is the current one."
+        ),
     },
     "DELETE": {
         "401": "Not authenticated.",
@@ -42,11 +50,47 @@ _ERRORS_BY_METHOD = {
         "409": "Other records still refer to this one.",
     },
 }
+for _code in ("412", "428"):
+    _ERRORS_BY_METHOD["DELETE"][_code] = _ERRORS_BY_METHOD["PUT"][_code]
 _ERRORS_BY_METHOD["PATCH"] = _ERRORS_BY_METHOD["PUT"]
 
 
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": (
+        "The ETag header of your GET of this record, unchanged (a strong ETag; * is "
+        "not accepted). Compared with the record's current ETag inside the write's "
+        "transaction: 412 if it changed since, 428 if this header is missing."
+    ),
+}
+CHANGE_REASON_PARAMETER = {
+    "in": "header",
+    "name": "X-Change-Reason",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 80},
+    "description": 'Why: recorded in the history as "api: <reason>".',
+}
+
+
 class AtlasAutoSchema(AutoSchema):
-    """Documents anonymous reads, CSV bodies and the JSON errors of every operation."""
+    """Documents anonymous reads, CSV bodies and the JSON errors of every operation,
+    the If-Match precondition of writes, and that an empty query value is no value."""
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                # `?review=` is the same as no `review` (evidence.api.filters).
+                parameter["allowEmptyValue"] = True
+        writes_existing = self.method in ("PUT", "PATCH", "DELETE")
+        if writes_existing and hasattr(self.view, "require_if_match"):
+            parameters.append(dict(IF_MATCH_PARAMETER))
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            parameters.append(dict(CHANGE_REASON_PARAMETER))
+        return parameters
 
     def get_auth(self):
         auth = super().get_auth()

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from evidence import filtersets
 from evidence.api import serializers
+from evidence.api.filters import StrictFilterBackend, StrictOrderingFilter
 from evidence.api.renderers import CSVRenderer
 from evidence.middleware import DATABASE_UNAVAILABLE, is_schema_error
 from evidence.models import (
@@ -173,6 +174,7 @@ class AtlasViewSet(viewsets.ModelViewSet):
     """
 
     lookup_url_kwarg = "key"
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     # The version of the record whose representation this response carries (set by the
     # view; finalize_response turns it into the ETag header).
     _etag_version = None

@@ -285,16 +285,68 @@ def test_pagination_pages_through_every_record_once(api_client):
     assert len(last["results"]) == 1
 
 
-def test_page_size_is_capped(api_client):
+def test_page_size_above_the_maximum_is_a_400_with_a_reason(api_client):
     factories.EffectFactory.create_batch(3)
-    response = api_client.get("/api/effects/", {"page_size": 100000})
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 3
-    assert api_client.get("/api/effects/").json()["count"] == 3
+    for size in ("401", "100000", "9999999999"):
+        response = api_client.get("/api/effects/", {"page_size": size})
+        assert response.status_code == 400, size
+        assert list(response.json()) == ["page_size"]
+    assert (
+        "At most 400"
+        in api_client.get("/api/effects/", {"page_size": 401}).json()["page_size"][0]
+    )
+    assert (
+        len(api_client.get("/api/effects/", {"page_size": 400}).json()["results"]) == 3
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "0.5", "1e3", "many", " 5"])
+def test_page_size_and_page_must_be_whole_numbers_from_one(api_client, value):
+    for param in ("page_size", "page"):
+        response = api_client.get("/api/effects/", {param: value})
+        assert response.status_code == 400, (param, value)
+        assert list(response.json()) == [param]
+
+
+def test_an_empty_parameter_is_the_same_as_none(api_client):
+    """D20: the schema says allowEmptyValue; every parameter keeps to it."""
+    factories.ClinicalTrialFactory.create_batch(2)
+    everything = api_client.get("/api/trials/").json()["count"]
+    for param in (
+        "review",
+        "condition",
+        "cell_source",
+        "phase",
+        "q",
+        "ordering",
+        "page_size",
+        "page",
+        "format",
+    ):
+        response = api_client.get("/api/trials/", {param: ""})
+        assert response.status_code == 200, (param, response.content)
+        assert response.json()["count"] == everything
+    for path, param in (("findings", "effect"), ("review-references", "review")):
+        assert api_client.get(f"/api/{path}/", {param: ""}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("publications", "year_min"),
+        ("studies", "year_max"),
+        ("review-references", "number"),
+    ],
+)
+def test_whole_number_filters_refuse_fractions(api_client, path, param):
+    response = api_client.get(f"/api/{path}/", {param: "0.5"})
+    assert response.status_code == 400
+    assert list(response.json()) == [param]
+    assert api_client.get(f"/api/{path}/", {param: "2020"}).status_code == 200
 
 
 def test_default_and_max_page_size(api_client):
     factories.EffectFactory.create_batch(51)
     assert len(api_client.get("/api/effects/").json()["results"]) == 50
-    capped = api_client.get("/api/effects/", {"page_size": 100000}).json()
-    assert len(capped["results"]) == 51
+    largest = api_client.get("/api/effects/", {"page_size": 400}).json()
+    assert len(largest["results"]) == 51
