@@ -53,6 +53,7 @@ from urllib.parse import quote
 
 from django.apps import apps
 from django.db import DatabaseError, connections, transaction
+from django.db.utils import load_backend
 
 from evidence.counts import data_changed
 from evidence.services import dataset_export
@@ -129,17 +130,21 @@ def table_counts(using: str = "default") -> dict[str, int]:
 
 @contextmanager
 def _sqlite_alias(path: Path, *, like: str) -> Iterator[str]:
-    """A temporary read-only connection alias to the SQLite file `path`."""
+    """A read-only connection alias to the SQLite file `path`, in this thread only."""
     alias = f"backup-{uuid.uuid4().hex}"
     # Django opens SQLite names as URIs: mode=ro guarantees the copy is only read.
     name = f"file:{quote(str(path.resolve()))}?mode=ro"
-    connections.settings[alias] = {**connections[like].settings_dict, "NAME": name}
+    settings_dict = {**connections[like].settings_dict, "NAME": name}
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(
+        settings_dict, alias
+    )
+    # Not added to settings.DATABASES: the alias exists for this thread and this block.
+    connections[alias] = wrapper
     try:
         yield alias
     finally:
-        connections[alias].close()
+        wrapper.close()
         del connections[alias]
-        del connections.settings[alias]
 
 
 #
@@ -335,23 +340,37 @@ def _pg_restore(file: Path, expected: dict[str, int], alias: str) -> None:
         cursor.execute("SELECT current_schema()")
         (schema,) = cursor.fetchone()
     connection.close()  # our own session would hold locks the restore waits for
-    quote_name = connection.ops.quote_name
-    checks = "\n".join(
-        f"  SELECT COUNT(*) INTO n FROM {quote_name(schema)}.{quote_name(table)};\n"
-        f"  IF n <> {count} THEN\n"
-        f"    problems := problems || format('%s: %s rows, the manifest says %s; ', "
-        f"'{table}', n, {count});\n"
-        f"  END IF;"
-        for table, count in sorted(expected.items())
+    # Table names are checked by read_manifest (lower-case identifiers only).
+    values = ", ".join(
+        f"('{table}', {count})" for table, count in sorted(expected.items())
     )
-    check = (
-        "DO $atlas_check$\nDECLARE\n  n bigint;\n  problems text := '';\nBEGIN\n"
-        f"{checks}\n"
-        "  IF problems <> '' THEN\n"
-        "    RAISE EXCEPTION 'The backup''s row counts differ from the manifest (%)',"
-        " problems;\n"
-        "  END IF;\nEND\n$atlas_check$;\n"
-    )
+    schema_literal = "'" + schema.replace("'", "''") + "'"
+    check = f"""DO $atlas_check$
+DECLARE
+  expected record;
+  n bigint;
+  problems text[] := '{{}}';
+BEGIN
+  FOR expected IN SELECT * FROM (VALUES {values}) AS v(name, count) LOOP
+    IF to_regclass(format('%I.%I', {schema_literal}, expected.name)) IS NULL THEN
+      problems := problems || format('%s: missing rows, the manifest says %s',
+                                     expected.name, expected.count);
+    ELSE
+      EXECUTE format('SELECT count(*) FROM %I.%I', {schema_literal}, expected.name)
+        INTO n;
+      IF n <> expected.count THEN
+        problems := problems || format('%s: %s rows, the manifest says %s',
+                                       expected.name, n, expected.count);
+      END IF;
+    END IF;
+  END LOOP;
+  IF cardinality(problems) > 0 THEN
+    RAISE EXCEPTION 'The backup''s row counts differ from the manifest (%).',
+      array_to_string(problems, ', ');
+  END IF;
+END
+$atlas_check$;
+"""
     with tempfile.TemporaryDirectory(prefix="atlas-restore-") as scratch:
         script = Path(scratch) / "restore.sql"
         check_file = Path(scratch) / "check.sql"
@@ -368,21 +387,27 @@ def _pg_restore(file: Path, expected: dict[str, int], alias: str) -> None:
         )
         check_file.write_text(check)
         # All of it in one transaction; any error (the check included) rolls it back.
-        _run(
-            [
-                "psql",
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "--single-transaction",
-                "-f",
-                str(script),
-                "-f",
-                str(check_file),
-            ],
-            env=_pg_environment(alias),
-        )
+        try:
+            _run(
+                [
+                    "psql",
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "--single-transaction",
+                    "-f",
+                    str(script),
+                    "-f",
+                    str(check_file),
+                ],
+                env=_pg_environment(alias),
+            )
+        except BackupError as exc:
+            error = re.search(r"ERROR:\s+(.*)", str(exc))
+            reason = error.group(1) if error else str(exc)
+            reason = reason.strip().rstrip(".")
+            raise BackupError(f"{reason}; the restore was rolled back.") from exc
 
 
 def database_restore(*, backup: Path, alias: str = "default") -> dict[str, int]:

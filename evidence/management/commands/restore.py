@@ -51,6 +51,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {folder}: {sum(counts.values())} rows in {len(counts)} "
-                "tables, checked against the manifest before they replaced the database."
+                "tables, checked against the manifest before the restore was committed."
             )
         )
