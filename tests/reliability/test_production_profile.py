@@ -176,6 +176,21 @@ def test_cache_comes_from_the_environment():
     )
 
 
+def test_production_shares_its_cache_between_processes_by_default(monkeypatch):
+    """D21: throttles and login limits count in the database cache with debug off."""
+    monkeypatch.delenv("DJANGO_CACHE_URL", raising=False)
+    expression = (
+        "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']"
+    )
+    assert _settings_in(PRODUCTION, expression) == (
+        "django.core.cache.backends.db.DatabaseCache atlas_cache"
+    )
+    assert _settings_in({"DJANGO_DEBUG": "1"}, expression).startswith(
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+    assert "createcachetable" in (ROOT / "Makefile").read_text()
+
+
 def test_production_pages_send_security_headers(client, db, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_SSL_REDIRECT = True
@@ -215,7 +230,9 @@ def test_make_serve_refuses_to_start_without_a_secret_key():
 def test_gunicorn_config_comes_from_the_environment():
     code = (
         "import runpy; c = runpy.run_path('gunicorn.conf.py');"
-        "print(c['bind'], c['workers'], c['threads'], c['worker_class'], c['timeout'])"
+        "w = c['worker_class']; w = getattr(w, '__name__', w);"
+        "print(c['bind'], c['workers'], c['threads'], w, c['timeout'],"
+        " c['keepalive'], c['max_requests'], c['max_requests_jitter'])"
     )
     env = {
         **os.environ,
@@ -223,11 +240,19 @@ def test_gunicorn_config_comes_from_the_environment():
         "GUNICORN_WORKERS": "7",
         "GUNICORN_THREADS": "1",
         "GUNICORN_TIMEOUT": "12",
+        "GUNICORN_MAX_REQUESTS": "300",
     }
+    for name in ("GUNICORN_KEEPALIVE", "GUNICORN_MAX_REQUESTS_JITTER"):
+        env.pop(name, None)
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     ).stdout.strip()
-    assert out == "127.0.0.1:9999 7 1 sync 12"
+    assert out == "127.0.0.1:9999 7 1 sync 12 5 300 30"
+    env["GUNICORN_THREADS"] = "4"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    ).stdout.strip()
+    assert out.split()[3] == "DrainingThreadWorker"  # D13
 
 
 def test_api_write_is_all_or_nothing(db, monkeypatch):
@@ -236,7 +261,6 @@ def test_api_write_is_all_or_nothing(db, monkeypatch):
     from django.contrib.auth import get_user_model
 
     from tests import factories as f
-    from trials.api.views import TrialViewSet
     from trials.models import ClinicalTrial
 
     f.TherapyFactory(slug="bm-msc-cells")
@@ -246,10 +270,16 @@ def test_api_write_is_all_or_nothing(db, monkeypatch):
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(admin)
 
-    def explode(self, instance):
-        raise RuntimeError("derived level failed half-way")
+    from trials import services
 
-    monkeypatch.setattr(TrialViewSet, "after_save", explode)
+    derive = services.trial_refresh_evidence_level
+
+    def explode(*, trial):
+        if trial.pk is not None:  # after the row and its links are written
+            raise RuntimeError("derived level failed half-way")
+        derive(trial=trial)
+
+    monkeypatch.setattr(services, "trial_refresh_evidence_level", explode)
     history_before = ClinicalTrial.history.count()
     response = client.post(
         "/api/trials/",
@@ -266,3 +296,124 @@ def test_api_write_is_all_or_nothing(db, monkeypatch):
     assert not ClinicalTrial.objects.filter(slug="nct09999999").exists()
     assert ClinicalTrial.history.count() == history_before
     assert not connection.in_atomic_block or connection.needs_rollback is False
+
+
+# --- A live multi-process server: gunicorn, 3 workers, production profile -----------
+
+CREATE_STAFF = """
+from django.contrib.auth import get_user_model
+get_user_model().objects.create_user(
+    "limited", password="right-password-4e1f", is_staff=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def gunicorn_site(tmp_path_factory):
+    """gunicorn (3 workers, recycled every ~40 requests) over a SQLite file, with the
+    production defaults: debug off and no DJANGO_CACHE_URL, so the database cache."""
+    from tests.reliability.conftest import (
+        free_port,
+        gunicorn,
+        manage,
+        prepare_database,
+        production_env,
+    )
+
+    workdir = tmp_path_factory.mktemp("gunicorn-site")
+    env = production_env(
+        f"sqlite:///{workdir / 'site.sqlite3'}",
+        workdir,
+        free_port(18950),
+        GUNICORN_MAX_REQUESTS="40",
+        GUNICORN_LOG_LEVEL="info",
+    )
+    env.pop("DJANGO_CACHE_URL", None)
+    env.pop("GUNICORN_KEEPALIVE", None)
+    prepare_database(env, curated=False)
+    manage("shell", "-c", CREATE_STAFF, env=env)
+    log = workdir / "gunicorn.log"
+    with gunicorn(env, log) as base_url:
+        yield base_url, log
+
+
+def test_worker_recycling_resets_no_request(gunicorn_site):
+    """D13: 1,200 GETs from clients that would keep connections alive, while workers
+    restart every ~40 requests: not one connection reset or dropped request."""
+    import requests
+
+    base_url, log = gunicorn_site
+    sessions = [requests.Session() for _ in range(3)]
+    failures = []
+    for i in range(1200):
+        try:
+            response = sessions[i % 3].get(f"{base_url}/healthz", timeout=30)
+            if response.status_code != 200:
+                failures.append(response.status_code)
+        except requests.ConnectionError as exc:
+            failures.append(repr(exc))
+    restarts = log.read_text().count("Autorestarting worker")
+    assert restarts >= 10, log.read_text()[-2000:]
+    assert failures == []
+
+
+def _csrf(session, url: str) -> tuple[str, str]:
+    import re as _re
+
+    page = session.get(url, headers={"X-Forwarded-Proto": "https"}, timeout=30)
+    cookie = page.headers["Set-Cookie"].split("csrftoken=")[1].split(";")[0]
+    token = _re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    return cookie, token.group(1)
+
+
+def test_login_limit_holds_across_worker_processes(gunicorn_site):
+    """D21: 8 wrong passwords against a limit of 5, spread over 3 worker processes (a new
+    connection per request): at most 5 reach the password check, the rest are 429."""
+    import requests
+
+    base_url, log = gunicorn_site
+    url = f"{base_url}/admin/login/"
+    statuses = []
+    for attempt in range(8):
+        session = requests.Session()
+        cookie, token = _csrf(session, url)
+        response = session.post(
+            url,
+            data={
+                "username": "limited",
+                "password": f"wrong-{attempt}",
+                "csrfmiddlewaretoken": token,
+                "next": "/admin/",
+            },
+            headers={
+                "X-Forwarded-Proto": "https",
+                "Origin": f"https://{base_url.split('//')[1]}",
+                "Cookie": f"csrftoken={cookie}",
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 200:
+            assert "correct username and password" in response.text
+    checked = statuses.count(200)
+    assert checked <= 5, statuses
+    assert statuses[:5] == [200] * 5 and set(statuses[5:]) == {429}, statuses
+    # The right password is refused too while the lock lasts.
+    session = requests.Session()
+    cookie, token = _csrf(session, url)
+    locked = session.post(
+        url,
+        data={
+            "username": "limited",
+            "password": "right-password-4e1f",
+            "csrfmiddlewaretoken": token,
+        },
+        headers={
+            "X-Forwarded-Proto": "https",
+            "Origin": f"https://{base_url.split('//')[1]}",
+            "Cookie": f"csrftoken={cookie}",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert locked.status_code == 429
