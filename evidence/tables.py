@@ -77,10 +77,8 @@ def paginate_table(
     number = paginator.num_pages if paging.page == LAST_PAGE else paging.page
     if number > paginator.num_pages:
         pages = "1 page" if paginator.num_pages == 1 else f"{paginator.num_pages} pages"
-        return (
-            f"There is no page {number}: {paginator.count} rows make {pages} of "
-            f"{paging.per_page}."
-        )
+        rows = "1 row" if paginator.count == 1 else f"{paginator.count} rows"
+        return f"There is no page {number}: {rows} make {pages} of {paging.per_page}."
     if number != 1:
         table.page = paginator.page(number)
     return None
