@@ -198,6 +198,12 @@ def test_change(logins, model):
         else:
             refused(role, response)
             assert state(model) == before
+    # Viewers read the record (read-only form) and its history.
+    viewer = logins["viewer"]
+    page = viewer.get(url(model, "change", record.pk))
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert viewer.get(url(model, "history", record.pk)).status_code == 200
 
 
 @pytest.mark.parametrize("model", MODELS, ids=ids)
@@ -212,6 +218,29 @@ def test_delete(logins, model):
             deleted = model.history.filter(id=record.pk).first()
             assert deleted.history_type == "-"
             assert deleted.history_user.username == role
+        else:
+            refused(role, response)
+            assert state(model) == before
+
+
+@pytest.mark.parametrize("model", MODELS, ids=ids)
+def test_bulk_delete_action(logins, model):
+    changelist = url(model, "changelist")
+    for role in ROLES:
+        record = make_record(model)
+        before = state(model)
+        response = logins[role].post(
+            changelist,
+            {
+                "action": "delete_selected",
+                "_selected_action": [record.pk],
+                "post": "yes",
+            },
+        )
+        if role in DELETERS:
+            assert response.status_code == 302
+            assert not model._default_manager.filter(pk=record.pk).exists()
+            assert model.history.filter(id=record.pk).first().history_type == "-"
         else:
             refused(role, response)
             assert state(model) == before

@@ -1,4 +1,13 @@
-"""Create the curator groups (viewers, curators, editors) with their permissions."""
+"""Create the curator groups (viewers, curators, editors) with their permissions.
+
+- viewers: view permission on every curated model. They read the admin (records,
+  history, read-only history versions) and may export (the export has public columns
+  only, see evidence/admin_base.py); they write nothing, through any path.
+- curators: view, add and change. Add + change is also what the admin import and its
+  confirm step require, and change what the history revert and the verification
+  actions require.
+- editors: curators' permissions, delete, and `publish_release`.
+"""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +15,10 @@ from evidence.releases import roles_setup
 
 
 class Command(BaseCommand):
-    help = "Create or update the groups viewers, curators and editors (idempotent)."
+    help = (
+        "Create or update the groups viewers (read only), curators (add, change, "
+        "import, revert) and editors (curators + delete, publish) (idempotent)."
+    )
 
     def handle(self, *args, **options):
         for group, count in roles_setup().items():
