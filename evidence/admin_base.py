@@ -141,6 +141,20 @@ class CuratedForm(forms.ModelForm):
             raise forms.ValidationError(stale_message(exc), code="stale") from None
         return cleaned
 
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        # The whole record, not only the form's fields: `record_save` validates every
+        # field, and a value the form does not show (kept from a reverted version, say)
+        # must be a form error here rather than a server error at the save.
+        try:
+            self.instance.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            for field, field_messages in writes.validation_messages(exc).items():
+                where = "" if field == "non_field_errors" else f"{field}: "
+                self.add_error(None, f"{where}{'; '.join(field_messages)}")
+
     def _keep_sub_second_times(self, cleaned) -> None:
         """The admin shows times to the second: a time sent back unchanged keeps its
         stored microseconds (a save or a revert must not alter what was not edited)."""
