@@ -98,8 +98,65 @@ class AtlasAutoSchema(AutoSchema):
             auth.append({})  # reads need no credentials
         return auth
 
+    def _record_key(self) -> str:
+        """The body field that names a record in its detail URL (`key`)."""
+        serializer = self.view.get_serializer_class()
+        fields = getattr(serializer.Meta, "fields", ())
+        return "slug" if "slug" in fields else "id"
+
+    def _links(self) -> tuple[str, dict] | None:
+        """OpenAPI links from a read or write of a record to the writes of that record.
+
+        They carry the record's key and its ETag (into the required If-Match), so a
+        client generator or a stateful test (Schemathesis) can chain GET -> PATCH.
+        """
+        if self.method not in ("GET", "POST", "PUT", "PATCH"):
+            return None
+        if not hasattr(self.view, "require_if_match"):
+            return None
+        if getattr(self.view, "action", None) not in (
+            "list",
+            "create",
+            "retrieve",
+            "update",
+            "partial_update",
+        ):
+            return None
+        base = "_".join(t.replace("-", "_") for t in self._tokenize_path())
+        field = self._record_key()
+        if self.method == "GET" and self._is_list_view():
+            # The first record of a page; only a read: its ETag comes with the GET.
+            key = {"key": f"$response.body#/results/0/{field}"}
+            return "200", {
+                "GetFirstRecord": {"operationId": f"{base}_retrieve", "parameters": key}
+            }
+        code = "201" if self.method == "POST" else "200"
+        if self.method == "POST":
+            key = f"$response.body#/{field}"
+        else:
+            key = "$request.path.key"
+        with_etag = {"key": key, "header.If-Match": "$response.header.ETag"}
+        links = {
+            "GetRecord": {
+                "operationId": f"{base}_retrieve",
+                "parameters": {"key": key},
+            },
+            "PatchRecord": {
+                "operationId": f"{base}_partial_update",
+                "parameters": with_etag,
+            },
+            "PutRecord": {"operationId": f"{base}_update", "parameters": with_etag},
+            "DeleteRecord": {"operationId": f"{base}_destroy", "parameters": with_etag},
+        }
+        if self.method == "GET":
+            del links["GetRecord"]
+        return code, links
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        links = self._links() if direction == "response" else None
+        if links is not None and links[0] in responses:
+            responses[links[0]]["links"] = links[1]
         for response in responses.values():
             if "text/csv" in response.get("content", {}):
                 response["content"]["text/csv"] = {"schema": CSV_SCHEMA}

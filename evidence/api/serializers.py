@@ -23,7 +23,6 @@ from rest_framework.utils import model_meta
 
 from evidence import choices
 from evidence.models import (
-    SLUG_REGEX,
     CellSource,
     ComparisonPoint,
     Condition,
@@ -32,20 +31,15 @@ from evidence.models import (
     Therapy,
 )
 
-_slug_format = RegexValidator(
-    SLUG_REGEX, "Lower-case letters, digits and single hyphens only."
-)
-_slug_not_an_id = RegexValidator(
-    r"^[0-9]+$",
-    "A slug of digits only would read as a database id in API URLs; add a letter.",
-    inverse_match=True,
-)
+# A slug: lower-case letters, digits and single hyphens, but not digits only (a key of
+# digits only is a database id in the API's URLs): at least one hyphen, or a letter.
+SLUG_KEY_REGEX = r"^[a-z0-9]+(-[a-z0-9]+)+$|^[a-z0-9]*[a-z][a-z0-9]*$"
 
-
-def slug_validator(value: str) -> None:
-    """A slug's format; digits only are refused (detail URLs read those as the id)."""
-    _slug_format(value)
-    _slug_not_an_id(value)
+slug_validator = RegexValidator(
+    SLUG_KEY_REGEX,
+    "Lower-case letters, digits and single hyphens only, and not digits only (a key of "
+    "digits only reads as a database id in API URLs).",
+)
 
 
 class RecordURLField(serializers.HyperlinkedIdentityField):

@@ -124,7 +124,7 @@ def test_a_slug_of_digits_only_is_refused(curator_client, path):
     response = curator_client.post(f"/api/{path}/", payload, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["slug"]
-    assert "digits only" in response.json()["slug"][0]
+    assert "not digits only" in response.json()["slug"][0]
 
 
 @pytest.mark.django_db
