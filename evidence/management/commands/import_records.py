@@ -33,7 +33,7 @@ class Command(BaseCommand):
             dataset = read_records(path.read_bytes(), fmt)
         except ImportFileError as exc:
             raise CommandError(f"{path.name}: {exc}; nothing was written.") from exc
-        result = resource_class().import_data(
+        result = resource_class(html_diff=False).import_data(
             dataset,
             dry_run=dry_run,
             raise_errors=False,
