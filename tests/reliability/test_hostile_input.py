@@ -190,7 +190,7 @@ HOSTILE_VALUES = [
 # Parameters that are not FilterSet filters but are read from the same query string.
 EXTRA_PARAMS = {
     "api": ["ordering", "page", "page_size", "format"],
-    "html": ["sort", "page", "export"],
+    "html": ["sort", "page", "per_page", "export"],
 }
 
 
