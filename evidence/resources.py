@@ -221,7 +221,6 @@ class RecordResource(resources.ModelResource):
         use_transactions = True
         use_bulk = False
 
-    # Which file the rows came from: the history's reason, and whether cells are text.
     def __init__(self, *, html_diff: bool = True, **kwargs):
         """html_diff=False: no per-field diff of each row (the admin preview shows it;
         the command line does not need it, and it is half the time of a row)."""
@@ -233,6 +232,9 @@ class RecordResource(resources.ModelResource):
         return super().get_diff_class() if self.html_diff else _NoDiff
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """Always one transaction, rolled back on any bad row (the admin's confirm step
+        included). kwargs: `file_name` (the history's reason; its suffix says whether
+        the cells are CSV text), `record_format` (overrides the suffix), `user`."""
         self._lookups = {}  # related records by natural key, for this import only
         kwargs.pop("use_transactions", None)
         kwargs.pop("rollback_on_validation_errors", None)
