@@ -23,7 +23,7 @@ BEFORE_SECONDS = 3
 AFTER_SECONDS = 4
 
 
-def _steps(site) -> list[Step]:
+def _steps(site, prefix: str) -> list[Step]:
     base = site.base_url
     auth = {"Authorization": f"Token {site.token}"}
 
@@ -44,7 +44,7 @@ def _steps(site) -> list[Step]:
 
     def write(session, tag):
         payload = {
-            "slug": tag,
+            "slug": f"{prefix}-{tag}",
             "therapy": "adipose-msc-cells",
             "conditions": ["stroke", "acute-kidney-injury"],
             "phase": "2",
@@ -78,7 +78,7 @@ def test_database_outage_gives_503_then_recovers_without_partial_writes(
 ):
     site = live_site
     stop = threading.Event()
-    run, workers = run_load(_steps(site), threads=8, stop=stop)
+    run, workers = run_load(_steps(site, mode), threads=8, stop=stop)
     restarted = False
     try:
         time.sleep(BEFORE_SECONDS)
@@ -136,12 +136,15 @@ def test_database_outage_gives_503_then_recovers_without_partial_writes(
     assert {r.kind for r in after} == {"page", "detail", "api", "write", "accept-json"}
 
     # No partial writes: every trial that exists is whole, and every 201 exists.
+    # Each run's trials have slugs of their own: "<mode>-write-<n>".
+    for result in results:
+        result.slug = f"{mode}-{result.slug}"
     tags = [r.slug for r in results if r.kind == "write"]
     rows = site.database.psql(
         "SELECT t.slug, t.evidence_level, count(c.id) "
         "FROM trials_clinicaltrial t "
         "LEFT JOIN trials_clinicaltrial_conditions c ON c.clinicaltrial_id = t.id "
-        "WHERE t.slug LIKE 'write-%' GROUP BY t.slug, t.evidence_level",
+        f"WHERE t.slug LIKE '{mode}-write-%' GROUP BY t.slug, t.evidence_level",
         database="atlas",
     )
     stored = {
