@@ -124,3 +124,27 @@ def test_api_conforms_to_its_schema(fuzz_data, case):
             response_schema_conformance,
         ]
     )
+
+
+@pytest.mark.django_db
+def test_schema_documents_the_write_preconditions_and_paging_limits(api_client):
+    schema = api_client.get("/api/schema/?format=json").json()
+    for resource in RESOURCES:
+        detail = schema["paths"][f"/api/{resource.path}/{{key}}/"]
+        for method in ("put", "patch", "delete"):
+            operation = detail[method]
+            headers = {
+                p["name"]: p for p in operation["parameters"] if p["in"] == "header"
+            }
+            assert headers["If-Match"]["required"] is True, (resource.path, method)
+            assert {"412", "428"} <= set(operation["responses"]), (
+                resource.path,
+                method,
+            )
+        # GET -> PATCH carries the ETag into If-Match (stateful clients, Schemathesis).
+        link = detail["get"]["responses"]["200"]["links"]["PatchRecord"]
+        assert link["parameters"]["header.If-Match"] == "$response.header.ETag"
+        listing = schema["paths"][f"/api/{resource.path}/"]["get"]
+        parameters = {p["name"]: p for p in listing["parameters"]}
+        assert parameters["page_size"]["schema"]["maximum"] == 400
+        assert all(p.get("allowEmptyValue") for p in parameters.values())
