@@ -20,7 +20,8 @@ LIST_PAGES = [
     "/trials/",
     "/trials/?condition={condition}&phase={phase}&modality={modality}",
     "/trials/?q={word}",
-    "/trials/?outcome=safe&route=intravenous&sort=-phase&page=2",
+    # A second page that exists at both sizes (a page past the last is a 404).
+    "/trials/?outcome=safe&sort=-phase&per_page=2&page=2",
     "/studies/",
     "/studies/?model={model}&condition={study_condition}&year_min=2000",
     "/studies/?q={word}",
