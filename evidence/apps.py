@@ -7,7 +7,9 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Evidence vocabulary"
 
     def ready(self) -> None:
-        from evidence import counts, filtersets, registry
+        from django.core.signals import request_started
+
+        from evidence import counts, filtersets, registry, writes
         from evidence.models import (
             CellSource,
             ComparisonPoint,
@@ -18,6 +20,10 @@ class EvidenceConfig(AppConfig):
 
         # Any write makes the cached counts of lists and facets out of date.
         counts.connect_signals()
+        # Each request starts with no committed write (see evidence.middleware).
+        request_started.connect(
+            writes.reset_commit_log, dispatch_uid="atlas-reset-commit-log"
+        )
         registry.register(
             registry.Entity(
                 "therapies",

@@ -27,6 +27,8 @@ from django.template import loader
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import server_error as django_server_error
 
+from evidence import writes
+
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -93,7 +95,27 @@ def error_response(
     return HttpResponse(content, status=status)
 
 
+def _stored_but_unanswered_response(request: HttpRequest, count: int) -> HttpResponse:
+    """The request's write committed, then the database went away before the answer
+    (the session or a message saved after the view): the change is stored, so the
+    answer says so, with a 2xx, and never "nothing was changed"."""
+    message = (
+        f"Your change was saved ({count} record{'s' if count != 1 else ''}), but the "
+        "database became unavailable before this page could be shown. Reload to see "
+        "it; do not send the change again."
+    )
+    response = error_response(
+        request, status=200, message=message, template="stored_unanswered.html"
+    )
+    response["X-Atlas-Outcome"] = "stored"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    committed = writes.committed_writes()
+    if committed:
+        return _stored_but_unanswered_response(request, committed)
     retry_after = settings.DATABASE_UNAVAILABLE_RETRY_AFTER
     message = (
         "The database is temporarily unavailable. Nothing was changed by this "

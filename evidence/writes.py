@@ -12,6 +12,7 @@ SQLite has no row locks, but the project opens every transaction with `BEGIN IMM
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,24 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 CHANNELS = ("admin", "api", "import", "load_curated", "action", "revert")
+
+# Writes committed by the current request (its thread): a database failure after one of
+# them must not be answered with "nothing was changed" (evidence.middleware).
+_commit_log = threading.local()
+
+
+def reset_commit_log(**kwargs) -> None:
+    """Forget the writes of the previous request (connected to `request_started`)."""
+    _commit_log.count = 0
+
+
+def committed_writes() -> int:
+    """How many records this request's writes have committed so far."""
+    return getattr(_commit_log, "count", 0)
+
+
+def _note_commit() -> None:
+    _commit_log.count = committed_writes() + 1
 
 
 @dataclass
@@ -149,6 +168,7 @@ def record_save(
             getattr(instance, name).set(list(targets))
         # Derivations that read many-to-many links (a study's model systems).
         _refresh(instance)
+        transaction.on_commit(_note_commit)
     return instance
 
 
@@ -166,6 +186,7 @@ def record_delete(
         check_version(model, instance.pk, expected_version)
         _stamp_history(instance, channel, reason, user)
         instance.delete()
+        transaction.on_commit(_note_commit)
 
 
 def record_revert(

@@ -360,3 +360,96 @@ def test_a_write_whose_commit_fails_does_not_claim_nothing_changed(
     assert "may or may not have been stored" in detail
     assert "Nothing was changed" not in detail
     assert (_snapshot() != before) is commits
+
+
+# -- a failure after a committed admin write ------------------------------------------
+
+
+@pytest.fixture
+def admin_browser(world, superuser):
+    from django.test import Client
+
+    # A browser sees the server's answer, not the test client's re-raised exception.
+    browser = Client(raise_request_exception=False)
+    browser.force_login(superuser)
+    return browser
+
+
+def _condition_form(browser, condition):
+    from tests.evidence.test_admin_roles import form_data
+
+    data = form_data(browser.get(f"/admin/evidence/condition/{condition.pk}/change/"))
+    data["name"] = "Renamed during an outage"
+    return data
+
+
+# The commit must really happen (on_commit runs after it): a transactional test.
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_an_admin_save_commits_says_it_was_saved(
+    admin_browser, world, monkeypatch
+):
+    """The save commits, then the database goes away while the messages are stored
+    (after the view): the answer says the change was saved (2xx), never "nothing was
+    changed", and the change is there."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from evidence.models import Condition
+
+    condition = world.conditions["knee"]
+    data = _condition_form(admin_browser, condition)
+
+    def lost(self, response):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(FallbackStorage, "update", lost)
+    response = admin_browser.post(
+        f"/admin/evidence/condition/{condition.pk}/change/", data
+    )
+    monkeypatch.undo()
+    assert response.status_code == 200
+    assert response["X-Atlas-Outcome"] == "stored"
+    text = response.content.decode()
+    assert "Your change was saved (1 record)" in text
+    assert "Nothing was changed" not in text
+    assert Condition.objects.get(pk=condition.pk).name == "Renamed during an outage"
+
+
+def test_a_failure_before_an_admin_save_commits_says_nothing_changed(
+    admin_browser, world, monkeypatch
+):
+    """The failure comes inside the save's transaction (the admin's change message):
+    the save is rolled back and the 503 "nothing was changed" is true."""
+    from django.contrib import admin as django_admin
+
+    from evidence.models import Condition
+
+    condition = world.conditions["knee"]
+    before = Condition.objects.get(pk=condition.pk)
+    data = _condition_form(admin_browser, condition)
+
+    def lost(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(django_admin.ModelAdmin, "log_change", lost)
+    response = admin_browser.post(
+        f"/admin/evidence/condition/{condition.pk}/change/", data
+    )
+    monkeypatch.undo()
+    assert response.status_code == 503
+    assert "Nothing was changed" in response.content.decode()
+    after = Condition.objects.get(pk=condition.pk)
+    assert (after.name, after.version) == (before.name, before.version)
+
+
+# The commit must really happen (on_commit runs after it): a transactional test.
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_log_starts_empty_for_each_request(admin_browser, world):
+    """A write in one request does not make the next request's outage look stored."""
+    from evidence import writes
+
+    data = _condition_form(admin_browser, world.conditions["knee"])
+    admin_browser.post(
+        f"/admin/evidence/condition/{world.conditions['knee'].pk}/change/", data
+    )
+    admin_browser.get("/")
+    assert writes.committed_writes() == 0
