@@ -5,10 +5,10 @@ from django.contrib import admin
 
 from evidence.admin_base import (
     CuratedAdmin,
-    CuratedImportExportMixin,
     ProvenanceAdmin,
     VocabularyAdmin,
 )
+from evidence.admin_import import CuratedImportExportMixin
 from evidence.models import (
     CellSource,
     ComparisonPoint,

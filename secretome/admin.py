@@ -3,10 +3,10 @@
 from django.contrib import admin
 
 from evidence.admin_base import (
-    CuratedImportExportMixin,
     ProvenanceAdmin,
     VocabularyAdmin,
 )
+from evidence.admin_import import CuratedImportExportMixin
 from evidence.resources import ComponentResource
 from secretome.models import (
     Component,

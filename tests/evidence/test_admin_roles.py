@@ -21,7 +21,7 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from evidence.admin_base import CuratedImportExportMixin, public_columns
+from evidence.admin_import import CuratedImportExportMixin, public_columns
 from evidence.writes import record_save
 from tests import factories
 from tests.evidence.test_admin import FACTORIES
