@@ -273,6 +273,7 @@ def _sqlite_history(database: Path, pk: int, *, table: bool = True) -> list[str]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.race
 def test_parallel_patches_with_one_etag_have_exactly_one_winner(live_trial):
     url = f"{live_trial.base_url}/api/trials/{live_trial.slug}/"
     headers = {"Authorization": f"Token {live_trial.token}"}

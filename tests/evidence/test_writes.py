@@ -97,6 +97,7 @@ def test_a_stale_delete_is_refused():
 ROUNDS = 15
 
 
+@pytest.mark.race
 @pytest.mark.django_db(transaction=True)
 def test_parallel_writers_with_one_version_have_exactly_one_winner():
     """Two threads, each with its own database connection, save the same record from
