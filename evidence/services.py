@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from evidence.dataset import PROVENANCE_KEYS, SPECS, SPECS_BY_NAME, EntitySpec
 from evidence.models import Publication, ReviewReference
@@ -408,7 +408,30 @@ def dataset_load(
             records = grouped.get(spec.name, [])
             if records:
                 loader.load_entity(spec, records)
+        if loader.result.changed:
+            _refresh_planner_statistics()
     return loader.result
+
+
+def _refresh_planner_statistics() -> None:
+    """ANALYZE the curated tables after a load that changed them.
+
+    PostgreSQL plans from table statistics; a load into fresh tables leaves them saying
+    "empty" until autovacuum runs (never, inside a still-open transaction), and the
+    planner then picks nested loops over sequential scans: a one-row lookup of a
+    finding's references took 0.3 s instead of 0.1 ms. ANALYZE may run in a transaction
+    and sees its rows. SQLite plans well enough without statistics.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = set()
+    for spec in SPECS:
+        tables.add(spec.model._meta.db_table)
+        for m2m in spec.model._meta.many_to_many:
+            tables.add(m2m.remote_field.through._meta.db_table)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(quote(t) for t in sorted(tables))}")
 
 
 def _yaml_value(value: Any) -> Any:
