@@ -84,6 +84,7 @@ class AtlasListView(SingleTableMixin, FilterView):
     strict = True
     title = ""
     noun = "records"
+    noun_one = "record"
     intro = ""
     citation_paths: tuple[str, ...] = selectors.PROVENANCE_PATHS
 
@@ -193,6 +194,7 @@ class AtlasListView(SingleTableMixin, FilterView):
             {
                 "title": self.title,
                 "noun": self.noun,
+                "noun_one": self.noun_one,
                 "intro": self.intro,
                 "facets": [facet for facet in facets if facet.options],
                 "text_fields": [
@@ -270,6 +272,7 @@ class PublicationListView(AtlasListView):
     table_class = PublicationTable
     title = "Publications"
     noun = "publications"
+    noun_one = "publication"
     intro = "The two source reviews, the primary papers they cite and registry records."
     citation_paths = ("pk",)
 
@@ -329,6 +332,7 @@ class ConditionListView(AtlasListView):
     table_class = ConditionTable
     title = "Conditions"
     noun = "conditions"
+    noun_one = "condition"
     intro = "Diseases and indications; open one to compare cell-based and cell-free evidence."
     citation_paths = tuple(
         f"{relation}__{path}"
@@ -360,6 +364,7 @@ class CellSourceListView(AtlasListView):
     table_class = CellSourceTable
     title = "Cell sources"
     noun = "cell sources"
+    noun_one = "cell source"
     intro = "Tissue of origin and cell type of the products."
     citation_paths = tuple(f"therapies__{path}" for path in selectors.PROVENANCE_PATHS)
 
@@ -406,6 +411,7 @@ class TherapyListView(AtlasListView):
     table_class = TherapyTable
     title = "Therapies"
     noun = "therapies"
+    noun_one = "therapy"
     intro = "Products: living cells and the cell-free products made from them."
 
     def get_queryset(self):

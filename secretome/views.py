@@ -29,6 +29,7 @@ class ComponentListView(AtlasListView):
     table_class = ComponentTable
     title = "Secretome components"
     noun = "components"
+    noun_one = "component"
     intro = "Growth factors, cytokines, miRNAs and vesicles the cells secrete."
     citation_paths = tuple(f"findings__{path}" for path in PROVENANCE_PATHS)
 
@@ -84,6 +85,7 @@ class PreconditioningListView(AtlasListView):
     table_class = PreconditioningTable
     title = "Preconditioning strategies"
     noun = "strategies"
+    noun_one = "strategy"
     intro = "Ways to modulate the secretome or its yield before collection."
 
     def get_queryset(self):
@@ -102,6 +104,7 @@ class GeneticModificationListView(AtlasListView):
     table_class = GeneticModificationTable
     title = "Genetic modifications"
     noun = "modifications"
+    noun_one = "modification"
     intro = (
         "Factors overexpressed in human MSCs and the disease models tested (Table 5)."
     )

@@ -14,6 +14,7 @@ class TrialListView(AtlasListView):
     table_class = TrialTable
     title = "Clinical trials"
     noun = "trials"
+    noun_one = "trial"
     intro = (
         "Clinical trials of cell and cell-free therapies, as the reviews report them."
     )
@@ -33,6 +34,7 @@ class StudyListView(AtlasListView):
     table_class = StudyTable
     title = "Studies"
     noun = "studies"
+    noun_one = "study"
     intro = "Primary pre-clinical and clinical studies summarised by the reviews."
     citation_paths = (*PROVENANCE_PATHS, "publication")
 

@@ -26,7 +26,7 @@ def test_filter_open_compare_download_and_search(page, live_server, world):
     expect(page.locator(".results-count")).to_have_text("2 trials")
     page.get_by_role("checkbox", name=re.compile("^Living cells")).check()
     page.wait_for_url(re.compile(r"modality=cells"))
-    expect(page.locator(".results-count")).to_have_text("1 trials")
+    expect(page.locator(".results-count")).to_have_text("1 trial")
     filtered_url = page.url
 
     # Download the CSV of the current rows.
@@ -80,7 +80,7 @@ def test_filters_work_without_javascript(browser, live_server, world):
     page.goto(live_server.url + "/trials/")
     page.get_by_role("checkbox", name=re.compile("^Phase II$|^Phase II ")).check()
     page.get_by_role("button", name="Apply filters").click()
-    expect(page.locator(".results-count")).to_have_text("1 trials")
+    expect(page.locator(".results-count")).to_have_text("1 trial")
     assert "phase=2" in page.url
     page.get_by_role("link", name=re.compile("Phase: Phase II")).click()
     expect(page.locator(".results-count")).to_have_text("4 trials")

@@ -223,3 +223,15 @@ def test_figure4_redrawn_with_unreadable_counts(client, world):
         ("Phase II", [("MSC (as of 2021)", 12), ("Exosomes (as of 2021)", None)]),
     ]
     assert "not printed" in response.content.decode()
+
+
+def test_result_counts_agree_in_number(client, world):
+    def heading(url):
+        text = client.get(url).content.decode()
+        start = text.index('class="results-count"')
+        return " ".join(text[start : text.index("</h2>", start)].split(">")[1].split())
+
+    one = world.trials["t1"].nct_id
+    assert heading(f"/trials/?q={one}") == "1 trial"
+    assert heading("/trials/").endswith(" trials")
+    assert heading("/studies/?q=zzzz-no-such-study") == "0 studies"
