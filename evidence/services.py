@@ -20,7 +20,13 @@ import yaml
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
-from evidence.dataset import PROVENANCE_KEYS, SPECS, SPECS_BY_NAME, EntitySpec
+from evidence.dataset import (
+    PROVENANCE_KEYS,
+    SPECS,
+    SPECS_BY_NAME,
+    EntitySpec,
+    empty_value,
+)
 from evidence.models import Publication, ReviewReference
 from evidence.writes import record_save
 
@@ -199,7 +205,8 @@ class _Loader:
             except (TypeError, ValueError) as exc:
                 raise fail(str(exc), name) from exc
             if value is None and not _allows_null(spec.model, name):
-                value = _default_for(spec.model, name)
+                # The record format's one empty-value rule (evidence.dataset).
+                value = empty_value(spec.model, name)
             elif value is not None:
                 # As the database will return it (YAML's 1 for a CharField is "1"),
                 # so that an unchanged record compares equal on the next load.
@@ -368,17 +375,6 @@ def _model_field(model: type[models.Model], name: str) -> models.Field:
 
 def _allows_null(model: type[models.Model], name: str) -> bool:
     return _model_field(model, name).null
-
-
-def _default_for(model: type[models.Model], name: str) -> Any:
-    model_field = _model_field(model, name)
-    if model_field.null:
-        return None
-    if model_field.has_default():
-        return model_field.get_default()
-    if isinstance(model_field, (models.CharField, models.TextField)):
-        return ""
-    return None
 
 
 def _ensure_fixed_vocabularies() -> None:
