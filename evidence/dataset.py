@@ -106,7 +106,8 @@ class EntitySpec:
     many_to_many: dict[str, Relation] = field(default_factory=dict)
     converters: dict[str, Converter] = field(default_factory=dict)
     provenance: bool = True
-    refresh: Callable[[models.Model], None] | None = None
+    # Re-derives computed fields; persist=False only sets them on the instance.
+    refresh: Callable[..., None] | None = None
 
     @property
     def yaml_fields(self) -> tuple[str, ...]:
@@ -232,16 +233,16 @@ def empty_value(model: type[models.Model], attribute: str) -> Any:
     return None
 
 
-def _refresh_trial(trial: models.Model) -> None:
+def _refresh_trial(trial: models.Model, *, persist: bool = True) -> None:
     from trials.services import trial_refresh_evidence_level
 
-    trial_refresh_evidence_level(trial=trial)
+    trial_refresh_evidence_level(trial=trial, persist=persist)
 
 
-def _refresh_study(study: models.Model) -> None:
+def _refresh_study(study: models.Model, *, persist: bool = True) -> None:
     from trials.services import study_refresh_evidence_level
 
-    study_refresh_evidence_level(study=study)
+    study_refresh_evidence_level(study=study, persist=persist)
 
 
 _CONDITIONS = Relation("conditions", Condition)
@@ -424,6 +425,7 @@ SPECS: tuple[EntitySpec, ...] = (
 )
 
 SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
+SPECS_BY_MODEL = {spec.model: spec for spec in SPECS}
 
 # The provenance block's keys as flat columns, in PROVENANCE_KEYS order.
 PROVENANCE_COLUMNS: tuple[Column, ...] = (

@@ -75,27 +75,18 @@ def _stamp_history(instance: models.Model, channel: str, reason: str, user) -> N
         instance._history_user = user
 
 
-def _spec_for(model: type[models.Model]):
-    from evidence.dataset import SPECS
-
-    for spec in SPECS:
-        if spec.model is model:
-            return spec
-    return None
-
-
-def refresh_derived(instance: models.Model) -> None:
-    """Re-derive the computed fields of a saved record (the evidence level), in place.
+def refresh_derived(instance: models.Model, *, persist: bool = True) -> None:
+    """Re-derive the computed fields of a record (the evidence level), in place.
 
     For callers that link many-to-many records after `record_save` (the admin's
     `save_related`): derivations that read those links must run again afterwards.
+    `persist=False` only sets them on the instance (a save is about to write them).
     """
-    spec = _spec_for(type(instance))
+    from evidence.dataset import SPECS_BY_MODEL
+
+    spec = SPECS_BY_MODEL.get(type(instance))
     if spec is not None and spec.refresh is not None:
-        spec.refresh(instance)
-
-
-_refresh = refresh_derived
+        spec.refresh(instance, persist=persist)
 
 
 def _stale(model, pk, expected, current) -> StaleRecord:
@@ -158,8 +149,8 @@ def record_save(
         instance.version = (current or 0) + 1
         if before_save is not None:
             before_save(instance)
-        # Derived fields in memory first, so that the history row shows them.
-        _refresh(instance)
+        # Derived fields in memory first, so that the save and its history row hold them.
+        refresh_derived(instance, persist=False)
         if validate:
             instance.full_clean(exclude=list(exclude or ()))
         _stamp_history(instance, channel, reason, user)
@@ -167,7 +158,7 @@ def record_save(
         for name, targets in (many_to_many or {}).items():
             getattr(instance, name).set(list(targets))
         # Derivations that read many-to-many links (a study's model systems).
-        _refresh(instance)
+        refresh_derived(instance)
         transaction.on_commit(_note_commit)
     return instance
 

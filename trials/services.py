@@ -39,26 +39,33 @@ def evidence_level_for_study(*, stage: str, model_slugs: Iterable[str]) -> str:
     return "D" if stage == StudyStage.PRECLINICAL else ""
 
 
-def _apply(record: ClinicalTrial | Study, derived: str) -> None:
+def _apply(record: ClinicalTrial | Study, derived: str, *, persist: bool) -> None:
     effective = record.evidence_level_override or derived
     if (record.evidence_level_derived, record.evidence_level) != (derived, effective):
         record.evidence_level_derived = derived
         record.evidence_level = effective
-        if record.pk is None:
+        if not persist or record.pk is None:
             return
         type(record).objects.filter(pk=record.pk).update(
             evidence_level_derived=derived, evidence_level=effective
         )
 
 
-def trial_refresh_evidence_level(*, trial: ClinicalTrial) -> None:
-    """Recompute the derived and effective evidence level of a saved trial."""
-    _apply(trial, evidence_level_for_trial(design=trial.design_as_printed))
+def trial_refresh_evidence_level(*, trial: ClinicalTrial, persist: bool = True) -> None:
+    """Recompute the derived and effective evidence level of a trial; `persist=False`
+    sets them in memory only (for a save that is about to write them anyway)."""
+    _apply(
+        trial, evidence_level_for_trial(design=trial.design_as_printed), persist=persist
+    )
 
 
-def study_refresh_evidence_level(*, study: Study) -> None:
+def study_refresh_evidence_level(*, study: Study, persist: bool = True) -> None:
     """Recompute the derived and effective evidence level of a saved study."""
     # Before its first save a study has no model systems yet; the write path derives
     # again once they are linked.
     slugs = [m.slug for m in study.model_systems.all()] if study.pk else []
-    _apply(study, evidence_level_for_study(stage=study.stage, model_slugs=slugs))
+    _apply(
+        study,
+        evidence_level_for_study(stage=study.stage, model_slugs=slugs),
+        persist=persist,
+    )
