@@ -27,7 +27,7 @@ def validate_finite(value) -> None:
     """Refuse inf, -inf, nan and magnitudes no database column can hold as a number."""
     if value is None:
         return
-    if not math.isfinite(value) or abs(value) >= FINITE_LIMIT:
+    if not is_storable_number(value):
         raise ValidationError(
             "Enter a finite number below 1e300 in magnitude (got %(value)s).",
             code="not_finite",
@@ -37,6 +37,11 @@ def validate_finite(value) -> None:
 
 # Every stored float is below this in magnitude; a database check says so too.
 FINITE_LIMIT = 1e300
+
+
+def is_storable_number(value: float) -> bool:
+    """Finite and below FINITE_LIMIT in magnitude (the rule of validate_finite)."""
+    return math.isfinite(value) and abs(value) < FINITE_LIMIT
 
 
 def finite_constraint(field_name: str, name: str) -> models.CheckConstraint:

@@ -20,7 +20,6 @@ their own) and the release CSVs. See fixtures/FORMAT.md, "Flat records".
 
 from __future__ import annotations
 
-import math
 from pathlib import PurePath
 from typing import Any
 
@@ -31,13 +30,12 @@ from import_export import fields, resources, widgets
 
 from evidence.csvsafe import restore_formula
 from evidence.dataset import SPECS, SPECS_BY_NAME, Column, EntitySpec, empty_value
-from evidence.models import ReviewReference
+from evidence.models import FINITE_LIMIT, ReviewReference, is_storable_number
 from evidence.writes import record_save
 
 IMPORT_CHANNEL = "import"
 # Formats whose files carry native values; every other format is a grid of text cells.
 NATIVE_FORMATS = ("json", "yaml")
-FINITE_LIMIT = 1e300
 
 
 class ImportRefused(Exception):
@@ -152,9 +150,7 @@ class ColumnWidget(widgets.Widget):
             value = self.model_field.to_python(value)
         except ValidationError as exc:
             raise ValueError(_message(exc)) from exc
-        if isinstance(value, float) and not (
-            math.isfinite(value) and abs(value) < FINITE_LIMIT
-        ):
+        if isinstance(value, float) and not is_storable_number(value):
             raise ValueError(
                 f"{value!r} is not a finite number below {FINITE_LIMIT:g} "
                 "(inf, nan and overflowing values are refused)"
