@@ -3,12 +3,8 @@ therapies and comparison points."""
 
 from django.contrib import admin
 
-from evidence.admin_base import (
-    CuratedAdmin,
-    ProvenanceAdmin,
-    VocabularyAdmin,
-)
-from evidence.admin_import import CuratedImportExportMixin
+from evidence.base.admin import CuratedAdmin, ProvenanceAdmin, VocabularyAdmin
+from evidence.dataset.admin import CuratedImportExportMixin
 from evidence.models import (
     CellSource,
     ComparisonPoint,

@@ -9,12 +9,15 @@ class EvidenceConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_started
 
-        from evidence import counts, filtersets, registry, writes
+        from evidence import filtersets, registry
+        from evidence.base import counts, writes
+        from evidence.dataset import vocabulary as specs
         from evidence.models import (
             CellSource,
             ComparisonPoint,
             Condition,
             Publication,
+            ReviewReference,
             Therapy,
         )
 
@@ -35,6 +38,7 @@ class EvidenceConfig(AppConfig):
                 search_queryset=lambda: Therapy.objects.select_related("cell_source"),
                 review_label="Therapies",
                 nav_label="Therapies",
+                spec=specs.THERAPIES,
             ),
             registry.Entity(
                 "conditions",
@@ -45,6 +49,7 @@ class EvidenceConfig(AppConfig):
                 filterset=filtersets.ConditionFilterSet,
                 search_queryset=Condition.objects.all,
                 nav_label="Conditions",
+                spec=specs.CONDITIONS,
             ),
             registry.Entity(
                 "cell_sources",
@@ -55,6 +60,7 @@ class EvidenceConfig(AppConfig):
                 filterset=filtersets.CellSourceFilterSet,
                 search_queryset=CellSource.objects.all,
                 nav_label="Cell sources",
+                spec=specs.CELL_SOURCES,
             ),
             registry.Entity(
                 "publications",
@@ -65,6 +71,7 @@ class EvidenceConfig(AppConfig):
                 filterset=filtersets.PublicationFilterSet,
                 search_queryset=Publication.objects.all,
                 nav_label="Publications",
+                spec=specs.PUBLICATIONS,
             ),
             registry.Entity(
                 "comparison_points",
@@ -73,5 +80,14 @@ class EvidenceConfig(AppConfig):
                 order=110,
                 home_count=False,
                 review_label="Comparison points",
+                spec=specs.COMPARISON_POINTS,
+            ),
+            registry.Entity(
+                "review_references",
+                ReviewReference,
+                "Review references",
+                order=120,
+                home_count=False,
+                spec=specs.REVIEW_REFERENCES,
             ),
         )

@@ -27,7 +27,7 @@ from django.template import loader
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import server_error as django_server_error
 
-from evidence import writes
+from evidence.base import writes
 
 logger = logging.getLogger(__name__)
 

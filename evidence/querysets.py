@@ -1,33 +1,11 @@
-"""Query vocabulary of the shared models: what list views, the API and the admin reuse."""
+"""Query vocabulary of the vocabulary app's models: what list views, the API and the admin reuse."""
 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 
-
-class CuratedQuerySet(models.QuerySet):
-    """Queries common to every record that carries provenance."""
-
-    def with_provenance(self) -> CuratedQuerySet:
-        from evidence.models import ReviewReference
-
-        return self.select_related(
-            "source_review", "primary_publication"
-        ).prefetch_related(
-            Prefetch(
-                "cited_references",
-                queryset=ReviewReference.objects.select_related("review").order_by(
-                    "number"
-                ),
-            )
-        )
-
-    def flagged(self) -> CuratedQuerySet:
-        return self.exclude(flags=[])
-
-    def with_list_related(self) -> CuratedQuerySet:
-        return self.with_provenance()
+from evidence.base.querysets import CuratedQuerySet
 
 
 class PublicationQuerySet(models.QuerySet):

@@ -106,7 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     options["init_command"] = "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;"
     # Writers queue instead of failing: every transaction takes the write lock when it
     # begins (BEGIN IMMEDIATE), so a read-then-write (the version check of
-    # evidence.writes) cannot interleave with another writer, and a busy database is
+    # evidence.base.writes) cannot interleave with another writer, and a busy database is
     # waited for up to 20 s instead of answering "database is locked".
     options["transaction_mode"] = "IMMEDIATE"
     options["timeout"] = env.int("DJANGO_SQLITE_TIMEOUT", default=20)
@@ -197,16 +197,16 @@ BACKUP_DIR = env.path("DJANGO_BACKUP_DIR", default=BASE_DIR / "backups")
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "evidence.api.schema.AtlasAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "evidence.base.api.schema.AtlasAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "evidence.api.filters.StrictOrderingFilter",
+        "evidence.base.api.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "evidence.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "evidence.base.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "evidence.api.renderers.CSVRenderer",
+        "evidence.base.api.renderers.CSVRenderer",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -14,9 +14,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("api/", include("evidence.api.urls")),
+    path("api/", include("evidence.site.api_urls")),
     # Researcher pages (HTML): evidence, trials and secretome namespaces.
-    path("", include("evidence.site_urls")),
+    path("", include("evidence.site.urls")),
     path("", include("trials.urls")),
     path("", include("secretome.urls")),
 ]

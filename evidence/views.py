@@ -1,266 +1,24 @@
-"""Researcher pages of the shared vocabulary, and the list view every app reuses."""
+"""Researcher pages of the vocabulary app: its lists."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
-from django.views.generic import DetailView, TemplateView
-from django_filters.views import FilterView
-from django_tables2 import RequestConfig, SingleTableMixin
+from django.db.models import Count
 
-from evidence import exports, selectors
-from evidence.counts import CachedCountPaginator
+from evidence.base.facets import PROVENANCE_PATHS
+from evidence.base.views import AtlasListView
 from evidence.filtersets import (
     CellSourceFilterSet,
     ConditionFilterSet,
     PublicationFilterSet,
     TherapyFilterSet,
 )
-from evidence.models import CellSource, Condition, Publication, ReviewReference, Therapy
+from evidence.models import CellSource, Condition, Publication, Therapy
 from evidence.tables import (
-    DEFAULT_PER_PAGE,
     CellSourceTable,
     ConditionTable,
     PublicationTable,
     TherapyTable,
-    paginate_table,
-    paging_from_query,
 )
-
-# Query parameters that are not filters: they never count as "applied filters".
-NON_FILTER_PARAMS = ("page", "per_page", "sort", "export")
-
-
-def querystring(data: QueryDict, **changes) -> str:
-    """`data` as a query string, with `changes` applied and the page reset."""
-    query = data.copy()
-    query.pop("page", None)
-    query.pop("export", None)
-    for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        else:
-            query[key] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
-def toggle_querystring(data: QueryDict, name: str, value: str) -> str:
-    """The query string with `value` added to or removed from the values of `name`."""
-    query = data.copy()
-    query.pop("page", None)
-    query.pop("export", None)
-    values = query.getlist(name)
-    query.setlist(
-        name, [v for v in values if v != value] if value in values else [*values, value]
-    )
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
-#
-# The list view behind every filterable list
-#
-
-
-class AtlasListView(SingleTableMixin, FilterView):
-    """A filterable, sortable, paginated list with facet counts and downloads.
-
-    Downloads keep the current filters and sort order: ``?<filters>&export=csv`` (or
-    ``json``) gives the filtered rows, ``export=ris`` or ``export=bibtex`` the publications
-    those rows cite. An invalid filter value renders the page with the form error and
-    HTTP 400. ``?page=`` and ``?per_page=`` (at most `MAX_PER_PAGE` rows) are checked by
-    `evidence.tables.paging_from_query`: a malformed value is a 400 with the reason, a
-    page past the last one a 404 with the number of pages.
-    """
-
-    template_name = "generic/object_list.html"
-    # Totals are cached per query and data version (evidence/counts.py).
-    table_pagination = {
-        "per_page": DEFAULT_PER_PAGE,
-        "paginator_class": CachedCountPaginator,
-    }
-    strict = True
-    title = ""
-    noun = "records"
-    noun_one = "record"
-    intro = ""
-    citation_paths: tuple[str, ...] = selectors.PROVENANCE_PATHS
-
-    def get_queryset(self):
-        return self.filterset_class._meta.model.objects.with_list_related()
-
-    def get(self, request, *args, **kwargs):
-        self.paging = paging_from_query(request.GET)
-        self.page_error = None
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        valid = not self.filterset.is_bound or self.filterset.is_valid()
-        valid = valid and not self.paging.errors
-        self.object_list = (
-            self.filterset.qs if valid else self.filterset.queryset.none()
-        )
-        export = request.GET.get("export")
-        if valid and export in exports.ROW_FORMATS:
-            return self.export_rows(export)
-        if valid and export in exports.CITATION_FORMATS:
-            return self.export_citations(export)
-        context = self.get_context_data(
-            filter=self.filterset, object_list=self.object_list
-        )
-        if export and export not in exports.EXPORT_FORMATS:
-            context["export_error"] = f"Unknown download format: {export}"
-            valid = False
-        status = 200 if valid else 400
-        paging_errors = list(self.paging.errors.items())
-        if valid and self.page_error:
-            # As in the API: a page past the last one is "not found".
-            status = 404
-            paging_errors.append(("page", self.page_error))
-        context["paging_errors"] = paging_errors
-        context["first_page_url"] = querystring(
-            request.GET, **{name: None for name, _ in paging_errors}
-        )
-        return self.render_to_response(context, status=status)
-
-    def get_table(self, **kwargs):
-        """The table, sorted as asked and paginated by `self.paging` (checked)."""
-        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        RequestConfig(self.request, paginate=False).configure(table)
-        self.page_error = paginate_table(
-            table,
-            self.paging,
-            paginator_class=self.table_pagination["paginator_class"],
-        )
-        return table
-
-    @property
-    def basename(self) -> str:
-        return self.filterset_class._meta.model._meta.verbose_name_plural.replace(
-            " ", "-"
-        )
-
-    def export_rows(self, fmt: str) -> HttpResponse:
-        table = self.get_table_class()(self.object_list, default="")
-        RequestConfig(self.request, paginate=False).configure(table)
-        names, headers, rows = exports.table_rows(table)
-        if fmt == "csv":
-            content = exports.rows_to_csv(headers, rows)
-        else:
-            content = exports.rows_to_json(names, rows)
-        return exports.download_response(content, fmt=fmt, basename=self.basename)
-
-    def export_citations(self, fmt: str) -> HttpResponse:
-        publications = selectors.publications_for_rows(
-            queryset=self.object_list, paths=self.citation_paths
-        )
-        if fmt == "ris":
-            content = exports.publications_to_ris(publications)
-        else:
-            content = exports.publications_to_bibtex(publications)
-        return exports.download_response(
-            content, fmt=fmt, basename=f"{self.basename}-citations"
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        data = self.request.GET
-        facets = selectors.facet_counts(
-            filterset_class=self.filterset_class, data=data, filterset=self.filterset
-        )
-        labels = {}
-        for facet in facets:
-            for option in facet.options:
-                option.url = toggle_querystring(data, facet.name, option.value)
-                labels[(facet.name, option.value)] = option.label
-        form = self.filterset.form
-        facet_names = {facet.name for facet in facets}
-        applied = []
-        for name, values in data.lists():
-            if name in NON_FILTER_PARAMS or name not in self.filterset.filters:
-                continue
-            field_label = selectors.filter_label(self.filterset_class, name)
-            for value in values:
-                if value == "":
-                    continue
-                applied.append(
-                    {
-                        "field": field_label,
-                        "value": labels.get((name, value), value),
-                        "url": toggle_querystring(data, name, value),
-                    }
-                )
-        context.update(
-            {
-                "title": self.title,
-                "noun": self.noun,
-                "noun_one": self.noun_one,
-                "intro": self.intro,
-                "facets": [facet for facet in facets if facet.options],
-                "text_fields": [
-                    form[name] for name in form.fields if name not in facet_names
-                ],
-                "applied": applied,
-                "sort": data.get("sort", ""),
-                "downloads": [
-                    (label, querystring(data, export=fmt))
-                    for label, fmt in (
-                        ("CSV", "csv"),
-                        ("JSON", "json"),
-                        ("RIS citations", "ris"),
-                        ("BibTeX citations", "bibtex"),
-                    )
-                ],
-            }
-        )
-        return context
-
-
-#
-# Home, comparison and search
-#
-
-
-class HomeView(TemplateView):
-    template_name = "evidence/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            {
-                "entity_counts": selectors.entity_counts(),
-                "review_counts": selectors.review_counts(),
-                "charts": selectors.trial_charts(),
-                "figure4": selectors.trial_count_series(),
-            }
-        )
-        return context
-
-
-class CompareView(TemplateView):
-    template_name = "evidence/compare.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["table4"] = selectors.comparison_table()
-        context["gap_map"] = selectors.evidence_gap_map()
-        return context
-
-
-def search(request):
-    text = " ".join(request.GET.get("q", "").split())[:200]
-    groups = selectors.search_everything(text=text) if text else []
-    return render(
-        request,
-        "evidence/search.html",
-        {
-            "q": text,
-            "groups": groups,
-            "total": sum(g.total for g in groups),
-            "any_more": any(g.more for g in groups),
-        },
-    )
-
 
 #
 # Publications
@@ -280,48 +38,6 @@ class PublicationListView(AtlasListView):
         return Publication.objects.with_list_related()
 
 
-class PublicationDetailView(DetailView):
-    template_name = "evidence/publication_detail.html"
-
-    def get_queryset(self):
-        from trials.models import ClinicalTrial, Study
-
-        return Publication.objects.prefetch_related(
-            Prefetch(
-                "studies",
-                queryset=Study.objects.select_related("therapy").order_by("title"),
-            ),
-            Prefetch(
-                "trials_clinicaltrial_primary",
-                queryset=ClinicalTrial.objects.order_by("slug"),
-            ),
-            Prefetch(
-                "cited_as",
-                queryset=ReviewReference.objects.select_related("review"),
-            ),
-            Prefetch(
-                "reference_list",
-                queryset=ReviewReference.objects.select_related("publication"),
-            ),
-        )
-
-    def get_context_data(self, **kwargs):
-        from trials.models import ClinicalTrial
-
-        context = super().get_context_data(**kwargs)
-        publication = self.object
-        if publication.kind == "review":
-            context["extracted_trials"] = ClinicalTrial.objects.filter(
-                source_review=publication
-            ).count()
-        context["citing_trials"] = list(
-            ClinicalTrial.objects.filter(
-                cited_references__publication=publication
-            ).distinct()
-        )
-        return context
-
-
 #
 # Conditions
 #
@@ -337,21 +53,11 @@ class ConditionListView(AtlasListView):
     citation_paths = tuple(
         f"{relation}__{path}"
         for relation in ("trials", "studies")
-        for path in selectors.PROVENANCE_PATHS
+        for path in PROVENANCE_PATHS
     )
 
     def get_queryset(self):
         return Condition.objects.with_list_related().with_counts()
-
-
-class ConditionDetailView(DetailView):
-    template_name = "evidence/condition_detail.html"
-    queryset = Condition.objects.all()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(selectors.condition_side_by_side(condition=self.object))
-        return context
 
 
 #
@@ -366,39 +72,10 @@ class CellSourceListView(AtlasListView):
     noun = "cell sources"
     noun_one = "cell source"
     intro = "Tissue of origin and cell type of the products."
-    citation_paths = tuple(f"therapies__{path}" for path in selectors.PROVENANCE_PATHS)
+    citation_paths = tuple(f"therapies__{path}" for path in PROVENANCE_PATHS)
 
     def get_queryset(self):
         return CellSource.objects.with_list_related().with_counts()
-
-
-class CellSourceDetailView(DetailView):
-    template_name = "evidence/cellsource_detail.html"
-
-    def get_queryset(self):
-        from secretome.models import ComponentFinding, GeneticModification
-        from trials.models import ClinicalTrial
-
-        return CellSource.objects.prefetch_related(
-            Prefetch(
-                "therapies",
-                queryset=Therapy.objects.select_related("parent")
-                .annotate(trial_count=Count("trials", distinct=True))
-                .order_by("name"),
-            ),
-            Prefetch(
-                "therapies__trials",
-                queryset=ClinicalTrial.objects.order_by("slug"),
-            ),
-            Prefetch(
-                "component_findings",
-                queryset=ComponentFinding.objects.select_related("component", "effect"),
-            ),
-            Prefetch(
-                "genetic_modifications",
-                queryset=GeneticModification.objects.select_related("component"),
-            ),
-        )
 
 
 #
@@ -419,33 +96,3 @@ class TherapyListView(AtlasListView):
             trial_count=Count("trials", distinct=True),
             study_count=Count("studies", distinct=True),
         )
-
-
-class TherapyDetailView(DetailView):
-    template_name = "evidence/therapy_detail.html"
-
-    def get_queryset(self):
-        from trials.models import ClinicalTrial, Study
-
-        return Therapy.objects.with_list_related().prefetch_related(
-            Prefetch(
-                "derived_products",
-                queryset=Therapy.objects.select_related("cell_source").order_by("name"),
-            ),
-            Prefetch(
-                "trials",
-                queryset=ClinicalTrial.objects.prefetch_related("conditions").order_by(
-                    "slug"
-                ),
-            ),
-            Prefetch(
-                "studies",
-                queryset=Study.objects.prefetch_related("conditions").order_by("title"),
-            ),
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # The ancestors: at most a few products, walked one query each.
-        context["lineage"] = list(reversed(self.object.lineage()))
-        return context

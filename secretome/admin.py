@@ -2,12 +2,8 @@
 
 from django.contrib import admin
 
-from evidence.admin_base import (
-    ProvenanceAdmin,
-    VocabularyAdmin,
-)
-from evidence.admin_import import CuratedImportExportMixin
-from evidence.resources import ComponentResource
+from evidence.base.admin import ProvenanceAdmin, VocabularyAdmin
+from evidence.dataset.admin import CuratedImportExportMixin
 from secretome.models import (
     Component,
     ComponentFinding,
@@ -15,6 +11,7 @@ from secretome.models import (
     GeneticModification,
     Preconditioning,
 )
+from secretome.resources import ComponentResource
 
 
 @admin.register(Component)

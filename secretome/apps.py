@@ -7,7 +7,7 @@ class SecretomeConfig(AppConfig):
 
     def ready(self) -> None:
         from evidence import registry
-        from secretome import filtersets
+        from secretome import dataset, filtersets
         from secretome.models import (
             Component,
             ComponentFinding,
@@ -26,6 +26,7 @@ class SecretomeConfig(AppConfig):
                 filterset=filtersets.ComponentFilterSet,
                 search_queryset=Component.objects.all,
                 nav_label="Secretome",
+                spec=dataset.COMPONENTS,
             ),
             registry.Entity(
                 "effects",
@@ -35,6 +36,7 @@ class SecretomeConfig(AppConfig):
                 filterset=filtersets.EffectFilterSet,
                 search_queryset=Effect.objects.all,
                 home_count=False,
+                spec=dataset.EFFECTS,
             ),
             registry.Entity(
                 "component_findings",
@@ -47,6 +49,7 @@ class SecretomeConfig(AppConfig):
                     "component", "effect"
                 ),
                 review_label="Findings",
+                spec=dataset.COMPONENT_FINDINGS,
             ),
             registry.Entity(
                 "preconditioning",
@@ -58,6 +61,7 @@ class SecretomeConfig(AppConfig):
                 search_queryset=Preconditioning.objects.all,
                 review_label="Preconditioning",
                 nav_label="Preconditioning",
+                spec=dataset.PRECONDITIONING,
             ),
             registry.Entity(
                 "genetic_modifications",
@@ -69,5 +73,6 @@ class SecretomeConfig(AppConfig):
                 search_queryset=GeneticModification.objects.all,
                 review_label="Genetic modifications",
                 nav_label="Genetic modifications",
+                spec=dataset.GENETIC_MODIFICATIONS,
             ),
         )

@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from evidence.filtersets import (
+from evidence.base.filtersets import (
     SearchFilterSet,
     SlugMultipleChoiceFilter,
     cell_source_filter,

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from evidence.models import ProvenanceModel, VocabularyModel
+from evidence.base.models import ProvenanceModel, VocabularyModel
 from secretome import choices
 from secretome.querysets import ComponentQuerySet, FindingQuerySet, ModificationQuerySet
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Count, Prefetch
 
-from evidence.querysets import CuratedQuerySet
+from evidence.base.querysets import CuratedQuerySet
 
 
 class ComponentQuerySet(models.QuerySet):

@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 
-from evidence.tables import ExportColumn, ManyColumn, ProvenanceTable
+from evidence.base.tables import ExportColumn, ManyColumn, ProvenanceTable
 from secretome.models import Component, GeneticModification, Preconditioning
 
 

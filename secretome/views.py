@@ -3,8 +3,8 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView
 
-from evidence.selectors import PROVENANCE_PATHS
-from evidence.views import AtlasListView
+from evidence.base.facets import PROVENANCE_PATHS
+from evidence.base.views import AtlasListView
 from secretome.filtersets import (
     ComponentFilterSet,
     GeneticModificationFilterSet,

@@ -24,9 +24,9 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from evidence.dataset import SPECS
+from evidence.dataset.report import dataset_report
+from evidence.dataset.specs import specs
 from evidence.models import Publication, ReviewReference, Therapy
-from evidence.services import dataset_report
 from trials.models import ClinicalTrial, Study, TrialCountSnapshot
 
 SEEDS = Path(
@@ -68,7 +68,7 @@ EXPECTED_TABLE_ROWS = {
 @pytest.fixture(scope="module", autouse=True)
 def curated(django_db_setup, django_db_blocker):
     """The real curated dataset, loaded once for this module and rolled back after."""
-    from evidence.services import dataset_load
+    from evidence.dataset.load import dataset_load
 
     with django_db_blocker.unblock(), transaction.atomic():
         dataset_load(directory=Path(settings.FIXTURES_DIR))
@@ -137,7 +137,7 @@ def test_every_nct_id_is_well_formed_and_unique():
 
 
 @pytest.mark.parametrize(
-    "spec", [s for s in SPECS if s.provenance], ids=lambda s: s.name
+    "spec", [s for s in specs() if s.provenance], ids=lambda s: s.name
 )
 def test_every_record_has_provenance_with_locator(spec):
     rows = spec.model._default_manager.values_list("locator", "source_review__slug")

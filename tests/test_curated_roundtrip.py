@@ -8,14 +8,15 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from evidence.dataset import SPECS
-from evidence.services import DatasetError, dataset_export, dataset_load
+from evidence.dataset.export import dataset_export
+from evidence.dataset.load import DatasetError, dataset_load
+from evidence.dataset.specs import specs
 
 FIXTURES = Path(settings.FIXTURES_DIR)
 
 
 def counts() -> dict[str, int]:
-    return {spec.name: spec.model._default_manager.count() for spec in SPECS}
+    return {spec.name: spec.model._default_manager.count() for spec in specs()}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,12 +2,8 @@
 
 from django.contrib import admin
 
-from evidence.admin_base import (
-    ProvenanceAdmin,
-    VocabularyAdmin,
-)
-from evidence.admin_import import CuratedImportExportMixin
-from evidence.resources import StudyResource, TrialResource
+from evidence.base.admin import ProvenanceAdmin, VocabularyAdmin
+from evidence.dataset.admin import CuratedImportExportMixin
 from trials.models import (
     ClinicalTrial,
     ModelSystem,
@@ -15,6 +11,7 @@ from trials.models import (
     Study,
     TrialCountSnapshot,
 )
+from trials.resources import StudyResource, TrialResource
 
 
 @admin.register(OutcomeClass)

@@ -7,8 +7,10 @@ class TrialsConfig(AppConfig):
 
     def ready(self) -> None:
         from evidence import registry
-        from trials import filtersets
-        from trials.models import ClinicalTrial, Study
+        from trials import dataset, filtersets, services
+        from trials.models import ClinicalTrial, Study, TrialCountSnapshot
+
+        registry.register_seed("trials", services.fixed_vocabularies_ensure)
 
         registry.register(
             registry.Entity(
@@ -21,6 +23,7 @@ class TrialsConfig(AppConfig):
                 search_queryset=lambda: ClinicalTrial.objects.select_related("therapy"),
                 review_label="Trials",
                 nav_label="Trials",
+                spec=dataset.TRIALS,
             ),
             registry.Entity(
                 "studies",
@@ -32,5 +35,14 @@ class TrialsConfig(AppConfig):
                 search_queryset=lambda: Study.objects.select_related("publication"),
                 review_label="Studies",
                 nav_label="Studies",
+                spec=dataset.STUDIES,
+            ),
+            registry.Entity(
+                "trial_counts",
+                TrialCountSnapshot,
+                "Registry trial counts",
+                order=25,
+                home_count=False,
+                spec=dataset.TRIAL_COUNTS,
             ),
         )

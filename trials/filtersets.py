@@ -3,7 +3,7 @@
 import django_filters as filters
 
 from evidence import choices as evidence_choices
-from evidence.filtersets import (
+from evidence.base.filtersets import (
     SearchFilterSet,
     SlugMultipleChoiceFilter,
     cell_source_filter,

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evidence import choices as evidence_choices
-from evidence.models import (
+from evidence.base.models import (
     YEAR_VALIDATORS,
     ProvenanceModel,
     VocabularyModel,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from evidence.querysets import CuratedQuerySet
+from evidence.base.querysets import CuratedQuerySet
 
 
 class TrialQuerySet(CuratedQuerySet):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from trials.choices import StudyStage
-from trials.models import ClinicalTrial, Study
+from trials.choices import ModelSystemChoices, OutcomeClassChoices, StudyStage
+from trials.models import ClinicalTrial, ModelSystem, OutcomeClass, Study
 
 _RANDOMISED = re.compile(r"(?<![a-z-])randomi[sz]ed", re.IGNORECASE)
 _CONTROLLED = re.compile(r"controlled|placebo|comparison|compare", re.IGNORECASE)
@@ -69,3 +69,17 @@ def study_refresh_evidence_level(*, study: Study, persist: bool = True) -> None:
         evidence_level_for_study(stage=study.stage, model_slugs=slugs),
         persist=persist,
     )
+
+
+def fixed_vocabularies_ensure() -> None:
+    """Outcome classes and model systems are fixed lists (trials/choices.py): make sure
+    each exists. The dataset loader runs it (registered in trials/apps.py), and so does
+    the synthetic generator."""
+    for model, vocabulary in (
+        (OutcomeClass, OutcomeClassChoices),
+        (ModelSystem, ModelSystemChoices),
+    ):
+        for value, label in vocabulary.choices:
+            model.objects.get_or_create(
+                slug=value.replace("_", "-"), defaults={"name": label}
+            )

@@ -2,8 +2,8 @@
 
 from django.views.generic import DetailView
 
-from evidence.selectors import PROVENANCE_PATHS
-from evidence.views import AtlasListView
+from evidence.base.facets import PROVENANCE_PATHS
+from evidence.base.views import AtlasListView
 from trials.filtersets import StudyFilterSet, TrialFilterSet
 from trials.models import ClinicalTrial, Study
 from trials.tables import StudyTable, TrialTable

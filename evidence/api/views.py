@@ -1,26 +1,22 @@
-"""API viewsets of the shared vocabulary (the base they build on: evidence.api.base)."""
+"""API viewsets of the vocabulary app (the base they build on: evidence.base.api)."""
 
 from __future__ import annotations
 
 import re
 
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
 )
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 
 from evidence import filtersets
 from evidence.api import serializers
-from evidence.api.base import DATABASE_ID, AtlasViewSet, keyed_lookup
+from evidence.base.api.viewsets import DATABASE_ID, AtlasViewSet, keyed_lookup
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -120,27 +116,3 @@ class ComparisonPointViewSet(AtlasViewSet):
     serializer_class = serializers.ComparisonPointSerializer
     filterset_class = filtersets.ComparisonPointFilterSet
     ordering_fields = ["slug", "aspect", "side", "ordinal"]
-
-
-class ApiRootView(APIView):
-    """Paracrine Atlas API: every resource, the schema and the interactive docs."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
-    # Resource path -> URL name of its list, given by evidence/api/urls.py.
-    resources: dict[str, str] = {}
-
-    @extend_schema(exclude=True)
-    def get(self, request, format=None):
-        links = {
-            path: reverse(name, request=request)
-            for path, name in self.resources.items()
-        }
-        links["schema"] = reverse("api-schema", request=request)
-        links["docs"] = reverse("api-docs", request=request)
-        return Response(links)
-
-
-def api_not_found(request, *args, **kwargs) -> JsonResponse:
-    """An unknown path under /api/."""
-    return JsonResponse({"detail": "Not found."}, status=404)

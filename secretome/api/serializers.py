@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from evidence.api.serializers import (
+from evidence.base.api.serializers import (
     BriefRelatedField,
     CellSourceBriefSerializer,
     ConditionBriefSerializer,

@@ -1,6 +1,6 @@
 """API viewsets of the secretome app."""
 
-from evidence.api.base import AtlasViewSet
+from evidence.base.api.viewsets import AtlasViewSet
 from secretome import filtersets
 from secretome.api import serializers
 from secretome.models import (

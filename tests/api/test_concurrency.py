@@ -22,7 +22,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from evidence.writes import record_save
+from evidence.base.writes import record_save
 from tests import factories
 from tests.api.conftest import etag_of, resource_params, write
 from tests.reliability.conftest import (

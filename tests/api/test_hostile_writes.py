@@ -131,7 +131,7 @@ def test_a_slug_of_digits_only_is_refused(curator_client, path):
 def test_the_model_refuses_a_digits_only_slug_on_every_write_path():
     from django.core.exceptions import ValidationError
 
-    from evidence.writes import record_save
+    from evidence.base.writes import record_save
 
     effect = factories.EffectFactory()
     effect.slug = "12"

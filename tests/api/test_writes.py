@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from evidence.api.serializers import AtlasModelSerializer
+from evidence.base.api.serializers import AtlasModelSerializer
 from evidence.models import ReviewReference
 from tests import factories
 from tests.api.conftest import RESOURCES, resource_params, write

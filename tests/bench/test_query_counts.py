@@ -1,7 +1,7 @@
 """Every list page and list endpoint runs at most 8 SQL queries, at any data size.
 
 The data comes from `generate_synthetic`'s service: 20 trials, then a few thousand, over
-the curated vocabulary. Counts are cached between requests (evidence/counts.py), so each
+the curated vocabulary. Counts are cached between requests (evidence/base/counts.py), so each
 request is measured with an empty cache: the figure is the most a request can cost.
 """
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 
-from evidence.search import INDEXED_SEARCH, fts_table, text_search
+from evidence.base.search import INDEXED_SEARCH, fts_table, text_search
 from trials.filtersets import StudyFilterSet, TrialFilterSet
 from trials.models import ClinicalTrial, Study
 from trials.synthetic import synthetic_generate

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from evidence.writes import record_save
+from evidence.base.writes import record_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -21,8 +21,8 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from evidence.admin_import import CuratedImportExportMixin, public_columns
-from evidence.writes import record_save
+from evidence.base.writes import record_save
+from evidence.dataset.admin import CuratedImportExportMixin, public_columns
 from tests import factories
 from tests.evidence.test_admin import FACTORIES
 

@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.utils import timezone
 
-from evidence.writes import record_save
+from evidence.base.writes import record_save
 from tests import factories
 from tests.evidence.test_admin_roles import (
     MODELS,

@@ -1,4 +1,4 @@
-"""evidence.backups in process, on the test database (SQLite or DATABASE_URL's PostgreSQL).
+"""evidence.dataset.backups in process, on the test database (SQLite or DATABASE_URL's PostgreSQL).
 
 The subprocess drills with a writer process, on a SQLite file and a private PostgreSQL,
 are in tests/reliability/test_backup_restore.py; these run in every test run.
@@ -18,7 +18,8 @@ import pytest
 import yaml
 from django.db import connection
 
-from evidence.backups import (
+from evidence.base.writes import record_save
+from evidence.dataset.backups import (
     MANIFEST,
     BackupError,
     backup_resolve,
@@ -26,9 +27,8 @@ from evidence.backups import (
     database_restore,
     table_counts,
 )
-from evidence.dataset import SPECS
+from evidence.dataset.specs import specs
 from evidence.models import Condition
-from evidence.writes import record_save
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,7 +83,7 @@ def test_backup_and_restore_round_trip(tmp_path):
     assert manifest["engine"] == connection.vendor
     assert manifest["tables"] == table_counts()
     assert yaml_counts(folder) == manifest["curated_records"]
-    for spec in SPECS:
+    for spec in specs():
         assert (
             manifest["curated_records"][spec.name]
             == (manifest["tables"][spec.model._meta.db_table])
@@ -166,7 +166,7 @@ def test_a_failed_backup_leaves_no_folder(tmp_path, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("evidence.backups.dataset_export", broken)
+    monkeypatch.setattr("evidence.dataset.backups.dataset_export", broken)
     with pytest.raises(RuntimeError):
         database_backup(directory=tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -7,8 +7,9 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from evidence.dataset.export import dataset_export
+from evidence.dataset.load import DatasetError, dataset_load
 from evidence.models import Publication, Therapy
-from evidence.services import DatasetError, dataset_export, dataset_load
 from trials.models import ClinicalTrial
 
 REVIEW = {

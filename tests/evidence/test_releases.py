@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evidence.releases import ReleaseRefused, release_publish, roles_setup
+from evidence.dataset.releases import ReleaseRefused, release_publish
+from evidence.services import roles_setup
 from tests.factories import ClinicalTrialFactory, ConditionFactory, ReviewFactory
 from trials.models import ClinicalTrial
 

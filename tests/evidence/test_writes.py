@@ -1,4 +1,4 @@
-"""The one write path (evidence.writes): version, stale refusal, validation, derivation,
+"""The one write path (evidence.base.writes): version, stale refusal, validation, derivation,
 history; and real parallel writers with one winner per round on SQLite and PostgreSQL."""
 
 import math
@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
+from evidence.base.writes import StaleRecord, record_delete, record_revert, record_save
 from evidence.models import Condition
-from evidence.writes import StaleRecord, record_delete, record_revert, record_save
 from tests.factories import ClinicalTrialFactory, ConditionFactory
 from trials.models import ClinicalTrial
 

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from django.apps import apps
 
-from evidence.dataset import SPECS
+from evidence.dataset.specs import specs
 from tests.reliability.conftest import ROOT, manage
 
 pytestmark = pytest.mark.reliability
@@ -119,7 +119,7 @@ import os
 import pathlib
 
 from evidence.models import Condition
-from evidence.writes import record_save
+from evidence.base.writes import record_save
 
 folder = pathlib.Path(os.environ["BACKUP_WRITER_DIR"])
 written = 0
@@ -228,7 +228,7 @@ def backup_while_writing(env, tmp_path, count_live, count_copy) -> None:
     yamls = yaml_counts(folder)
     assert yamls == manifest["curated_records"]
     assert yamls["conditions"] == conditions
-    for spec in SPECS:
+    for spec in specs():
         assert yamls[spec.name] == counts[spec.model._meta.db_table], spec.name
     # Since then the live database has moved on.
     assert (

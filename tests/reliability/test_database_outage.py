@@ -445,7 +445,7 @@ def test_a_failure_before_an_admin_save_commits_says_nothing_changed(
 @pytest.mark.django_db(transaction=True)
 def test_the_commit_log_starts_empty_for_each_request(admin_browser, world):
     """A write in one request does not make the next request's outage look stored."""
-    from evidence import writes
+    from evidence.base import writes
 
     data = _condition_form(admin_browser, world.conditions["knee"])
     admin_browser.post(

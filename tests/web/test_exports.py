@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from evidence.exports import bibtex_escape, csv_safe
+from evidence.base.exports import bibtex_escape, csv_safe
 from tests import factories as f
 
 
@@ -155,7 +155,7 @@ def test_bibtex_escapes_special_characters(db):
     publication = f.PublicationFactory(
         slug="odd-2020", title="Growth {factor} & 10% gain"
     )
-    from evidence.exports import publications_to_bibtex
+    from evidence.base.exports import publications_to_bibtex
 
     assert r"title = {Growth \{factor\} \& 10\% gain}" in publications_to_bibtex(
         [publication]

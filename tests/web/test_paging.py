@@ -11,8 +11,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from evidence.tables import DEFAULT_PER_PAGE, MAX_PER_PAGE
-from evidence.views import AtlasListView
+from evidence.base.tables import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from evidence.base.views import AtlasListView
 
 
 def _list_routes(patterns, prefix: str = "", namespace: str = ""):

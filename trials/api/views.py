@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from evidence.api.base import AtlasViewSet, keyed_lookup
+from evidence.base.api.viewsets import AtlasViewSet, keyed_lookup
 from trials import filtersets
 from trials.api import serializers
 from trials.models import ClinicalTrial, Study, TrialCountSnapshot

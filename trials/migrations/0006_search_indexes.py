@@ -5,7 +5,7 @@ is not stored twice), kept in step by triggers. PostgreSQL: pg_trgm, a trigram G
 over the upper-cased concatenated text fields and a GIN index over the full-text vector.
 Nothing here runs on another database than the one it is written for.
 
-The field lists are a copy of evidence.search.INDEXED_SEARCH (and of the FilterSets'
+The field lists are a copy of evidence.base.search.INDEXED_SEARCH (and of the FilterSets'
 `vector_fields`) at the time of writing: a migration must not change when code does.
 
 Note for later migrations on SQLite: Django rebuilds a table for most ALTERs, which drops

@@ -91,22 +91,22 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='clinicaltrial',
             name='dose_high',
-            field=models.FloatField(blank=True, null=True, validators=[evidence.models.validate_finite]),
+            field=models.FloatField(blank=True, null=True, validators=[evidence.base.models.validate_finite]),
         ),
         migrations.AlterField(
             model_name='clinicaltrial',
             name='dose_low',
-            field=models.FloatField(blank=True, null=True, validators=[evidence.models.validate_finite]),
+            field=models.FloatField(blank=True, null=True, validators=[evidence.base.models.validate_finite]),
         ),
         migrations.AlterField(
             model_name='historicalclinicaltrial',
             name='dose_high',
-            field=models.FloatField(blank=True, null=True, validators=[evidence.models.validate_finite]),
+            field=models.FloatField(blank=True, null=True, validators=[evidence.base.models.validate_finite]),
         ),
         migrations.AlterField(
             model_name='historicalclinicaltrial',
             name='dose_low',
-            field=models.FloatField(blank=True, null=True, validators=[evidence.models.validate_finite]),
+            field=models.FloatField(blank=True, null=True, validators=[evidence.base.models.validate_finite]),
         ),
         migrations.RunPython(null_non_finite_doses, migrations.RunPython.noop),
         migrations.AddConstraint(

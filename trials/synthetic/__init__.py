@@ -15,7 +15,7 @@ signals: that is intended for synthetic data, which has no curation history to k
 
 The package: `constants` (markers, errors), `guards` (never mix with curation),
 `vocabulary` (from the curated fixtures), `values` (realistic rows) and `generate` (the
-command's entry point); rows are written with evidence.bulk.
+command's entry point); rows are written with evidence.dataset.bulk.
 """
 
 from trials.synthetic.constants import (

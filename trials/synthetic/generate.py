@@ -11,10 +11,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from evidence import choices as evidence_choices
-from evidence.bulk import write_rows
-from evidence.models import (
-    Publication,
-)
+from evidence.dataset.bulk import write_rows
+from evidence.models import Publication
 from trials.models import ClinicalTrial, Study
 from trials.synthetic.constants import (
     NCT_BASE,

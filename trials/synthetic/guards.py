@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import models
 
-from evidence.models import (
-    ProvenanceModel,
-    Publication,
-)
+from evidence.base.models import ProvenanceModel
+from evidence.models import Publication
 from trials.models import ClinicalTrial, Study
 from trials.synthetic.constants import SYNTHETIC_REVIEW
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from evidence.models import (
-    Condition,
-    Therapy,
-)
+from evidence.models import Condition, Therapy
 from trials import choices
 from trials.models import ModelSystem, OutcomeClass
 from trials.services import evidence_level_for_study, evidence_level_for_trial

@@ -7,14 +7,8 @@ from typing import Any
 
 import yaml
 
-from evidence.models import (
-    CellSource,
-    Condition,
-    Publication,
-    Therapy,
-)
-from trials import choices
-from trials.models import ModelSystem, OutcomeClass
+from evidence.models import CellSource, Condition, Publication, Therapy
+from trials.services import fixed_vocabularies_ensure
 from trials.synthetic.constants import (
     _YAML_LOADER,
     SYNTHETIC_FLAG,
@@ -51,14 +45,7 @@ def ensure_vocabulary(directory: Path, review: Publication) -> None:
             for record in fixture_records(directory, entity)
             if record["slug"] not in present
         )
-    for model, vocabulary in (
-        (OutcomeClass, choices.OutcomeClassChoices),
-        (ModelSystem, choices.ModelSystemChoices),
-    ):
-        for value, label in vocabulary.choices:
-            model.objects.get_or_create(
-                slug=value.replace("_", "-"), defaults={"name": label}
-            )
+    fixed_vocabularies_ensure()
     sources = {s.slug: s for s in CellSource.objects.all()}
     therapies = {t.slug: t for t in Therapy.objects.all()}
     pending = [

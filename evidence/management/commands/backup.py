@@ -1,11 +1,16 @@
-"""Back up the database and the curated dataset (see evidence/backups.py)."""
+"""Back up the database and the curated dataset (see evidence/dataset/backups.py)."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.backups import MANIFEST, BackupError, database_backup, read_manifest
+from evidence.dataset.backups import (
+    MANIFEST,
+    BackupError,
+    database_backup,
+    read_manifest,
+)
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from evidence.services import dataset_report
+from evidence.dataset.report import dataset_report
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from evidence.services import dataset_export
+from evidence.dataset.export import dataset_export
 
 
 class Command(BaseCommand):

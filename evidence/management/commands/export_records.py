@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from evidence.resources import RESOURCES
+from evidence.dataset.resources import resource_named, resources_by_name
 
 
 class Command(BaseCommand):
@@ -13,9 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("entity", choices=sorted(RESOURCES))
+        parser.add_argument("entity", choices=sorted(resources_by_name()))
         parser.add_argument("--format", choices=("csv", "json"), default="csv")
 
     def handle(self, *args, entity, format, **options):
-        dataset = RESOURCES[entity]().export()
+        dataset = resource_named(entity)().export()
         self.stdout.write(dataset.export(format), ending="")

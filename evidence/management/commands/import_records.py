@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.records_io import ImportFileError, read_records
-from evidence.resources import RESOURCES
+from evidence.dataset.records_io import ImportFileError, read_records
+from evidence.dataset.resources import resource_named, resources_by_name
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("entity", choices=sorted(RESOURCES))
+        parser.add_argument("entity", choices=sorted(resources_by_name()))
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true")
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in ("csv", "json"):
             raise CommandError(f"{path.name}: the file must end in .csv or .json")
-        resource_class = RESOURCES[entity]
+        resource_class = resource_named(entity)
         try:
             dataset = read_records(path.read_bytes(), fmt)
         except ImportFileError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.services import DatasetError, dataset_load
+from evidence.dataset.load import DatasetError, dataset_load
 
 
 class Command(BaseCommand):

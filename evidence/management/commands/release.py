@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.releases import ReleaseRefused, release_publish
+from evidence.dataset.releases import ReleaseRefused, release_publish
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
-"""Replace the database with a backup made by `backup` (see evidence/backups.py)."""
+"""Replace the database with a backup made by `backup` (see evidence/dataset/backups.py)."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from evidence.backups import (
+from evidence.dataset.backups import (
     NOT_CHANGED,
     BackupError,
     backup_resolve,

@@ -2,7 +2,7 @@
 
 - viewers: view permission on every curated model. They read the admin (records,
   history, read-only history versions) and may export (the export has public columns
-  only, see evidence/admin_base.py); they write nothing, through any path.
+  only, see evidence/base/admin.py); they write nothing, through any path.
 - curators: view, add and change. Add + change is also what the admin import and its
   confirm step require, and change what the history revert and the verification
   actions require.
@@ -11,7 +11,7 @@
 
 from django.core.management.base import BaseCommand
 
-from evidence.releases import roles_setup
+from evidence.services import roles_setup
 
 
 class Command(BaseCommand):

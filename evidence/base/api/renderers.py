@@ -15,7 +15,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
-from evidence.csvsafe import neutralise_formula as neutralise
+from evidence.base.csvsafe import neutralise_formula as neutralise
 
 LIST_SEPARATOR = "; "
 

@@ -1,9 +1,11 @@
 """How each entity of the curated dataset maps between records and models.
 
-The specs here are the single description of the record format (see fixtures/FORMAT.md):
-the YAML loader and exporter, the curators' CSV/JSON import and export (the admin's and
-`import_records`/`export_records`, evidence/resources.py), the release CSVs and the report
-all read them. A flat record (one CSV row, one JSON object) has one column per YAML field,
+An `EntitySpec` is the single description of one entity's record format (see
+fixtures/FORMAT.md): the YAML loader and exporter, the curators' CSV/JSON import and export
+(the admin's and `import_records`/`export_records`, evidence/dataset/resources.py), the
+release CSVs and the report all read it. Each app declares the specs of its entities in its
+own `dataset.py` and registers them with its entities (`registry.Entity(spec=...)`);
+`specs()` gives them in load order, derived from their relations. A flat record (one CSV row, one JSON object) has one column per YAML field,
 with the provenance block's keys as columns of their own (`EntitySpec.columns`).
 """
 
@@ -16,29 +18,9 @@ from typing import Any
 
 from django.db import models
 
-from evidence.csvsafe import neutralise_formula
-from evidence.models import (
-    CellSource,
-    ComparisonPoint,
-    Condition,
-    Publication,
-    ReviewReference,
-    Therapy,
-)
-from secretome.models import (
-    Component,
-    ComponentFinding,
-    Effect,
-    GeneticModification,
-    Preconditioning,
-)
-from trials.models import (
-    ClinicalTrial,
-    ModelSystem,
-    OutcomeClass,
-    Study,
-    TrialCountSnapshot,
-)
+from evidence import registry
+from evidence.base.csvsafe import neutralise_formula
+from evidence.models import Publication, ReviewReference
 
 PROVENANCE_KEYS = (
     "review",
@@ -55,11 +37,11 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _underscore_to_hyphen(value: str) -> str:
+def underscore_to_hyphen(value: str) -> str:
     return value.replace("_", "-")
 
 
-def _hyphen_to_underscore(value: str) -> str:
+def hyphen_to_underscore(value: str) -> str:
     return value.replace("-", "_")
 
 
@@ -233,200 +215,6 @@ def empty_value(model: type[models.Model], attribute: str) -> Any:
     return None
 
 
-def _refresh_trial(trial: models.Model, *, persist: bool = True) -> None:
-    from trials.services import trial_refresh_evidence_level
-
-    trial_refresh_evidence_level(trial=trial, persist=persist)
-
-
-def _refresh_study(study: models.Model, *, persist: bool = True) -> None:
-    from trials.services import study_refresh_evidence_level
-
-    study_refresh_evidence_level(study=study, persist=persist)
-
-
-_CONDITIONS = Relation("conditions", Condition)
-_OUTCOMES = Relation(
-    "outcome_classes",
-    OutcomeClass,
-    to_db=_underscore_to_hyphen,
-    to_yaml=_hyphen_to_underscore,
-)
-_MODEL_SYSTEMS = Relation("model_systems", ModelSystem)
-_DATE = Converter(_to_date, _from_date)
-
-SPECS: tuple[EntitySpec, ...] = (
-    EntitySpec(
-        "publications",
-        Publication,
-        (
-            "slug",
-            "doi",
-            "pmid",
-            "title",
-            "authors",
-            "journal",
-            "year",
-            "volume_pages",
-            "kind",
-            "citation_as_printed",
-        ),
-        provenance=False,
-    ),
-    EntitySpec(
-        "review_references",
-        ReviewReference,
-        ("number", "citation_as_printed"),
-        key=("review", "number"),
-        foreign_keys={
-            "review": Relation("review", Publication),
-            "publication": Relation("publication", Publication),
-        },
-        provenance=False,
-    ),
-    EntitySpec(
-        "conditions",
-        Condition,
-        ("slug", "name", "category", "synonyms"),
-        provenance=False,
-    ),
-    EntitySpec(
-        "cell_sources",
-        CellSource,
-        ("slug", "name", "tissue", "cell_type", "potency", "species"),
-        provenance=False,
-    ),
-    EntitySpec(
-        "components",
-        Component,
-        ("slug", "name", "abbreviation", "kind", "aliases"),
-        provenance=False,
-    ),
-    EntitySpec("effects", Effect, ("slug", "name", "description"), provenance=False),
-    EntitySpec(
-        "therapies",
-        Therapy,
-        (
-            "slug",
-            "name",
-            "modality",
-            "donor_type",
-            "preconditioning",
-            "genetic_modification",
-            "brand_name",
-            "market_approvals",
-            "description",
-        ),
-        foreign_keys={
-            "cell_source": Relation("cell_source", CellSource),
-            "parent": Relation("parent", Therapy),
-        },
-    ),
-    EntitySpec(
-        "comparison_points",
-        ComparisonPoint,
-        ("slug", "aspect", "side", "ordinal", "text"),
-    ),
-    EntitySpec(
-        "trials",
-        ClinicalTrial,
-        (
-            "slug",
-            "nct_id",
-            "design_as_printed",
-            "phase",
-            "phase_as_printed",
-            "status",
-            "stem_cell_type_as_printed",
-            "condition_as_printed",
-            "donor_type",
-            "dose_as_printed",
-            "dose_low",
-            "dose_high",
-            "dose_unit",
-            "dose_basis",
-            "route",
-            "route_as_printed",
-            "outcome_as_printed",
-            "evidence_level_override",
-            "evidence_level_reason",
-        ),
-        foreign_keys={"therapy": Relation("therapy", Therapy)},
-        many_to_many={"conditions": _CONDITIONS, "outcome_classes": _OUTCOMES},
-        refresh=_refresh_trial,
-    ),
-    EntitySpec(
-        "studies",
-        Study,
-        (
-            "slug",
-            "title",
-            "authors_as_printed",
-            "stage",
-            "model_as_printed",
-            "condition_as_printed",
-            "cell_as_printed",
-            "application_method",
-            "route",
-            "dose_as_printed",
-            "scaffold",
-            "findings",
-            "year",
-            "evidence_level_override",
-            "evidence_level_reason",
-        ),
-        foreign_keys={
-            "therapy": Relation("therapy", Therapy),
-            "publication": Relation("publication", Publication),
-        },
-        many_to_many={"model_systems": _MODEL_SYSTEMS, "conditions": _CONDITIONS},
-        refresh=_refresh_study,
-    ),
-    EntitySpec(
-        "trial_counts",
-        TrialCountSnapshot,
-        ("slug", "series", "phase", "count", "as_of_year", "accessed"),
-        converters={"accessed": _DATE},
-    ),
-    EntitySpec(
-        "component_findings",
-        ComponentFinding,
-        ("slug", "model_as_printed", "statement"),
-        foreign_keys={
-            "component": Relation("component", Component),
-            "effect": Relation("effect", Effect),
-            "cell_source": Relation("cell_source", CellSource),
-        },
-        many_to_many={"conditions": _CONDITIONS, "model_systems": _MODEL_SYSTEMS},
-    ),
-    EntitySpec(
-        "preconditioning",
-        Preconditioning,
-        ("slug", "name", "category", "agent", "effect_text"),
-        many_to_many={"effects": Relation("effects", Effect)},
-    ),
-    EntitySpec(
-        "genetic_modifications",
-        GeneticModification,
-        (
-            "slug",
-            "factor_as_printed",
-            "source_as_printed",
-            "method",
-            "method_as_printed",
-            "disease_as_printed",
-        ),
-        foreign_keys={
-            "component": Relation("component", Component),
-            "cell_source": Relation("cell_source", CellSource),
-        },
-        many_to_many={"conditions": _CONDITIONS},
-    ),
-)
-
-SPECS_BY_NAME = {spec.name: spec for spec in SPECS}
-SPECS_BY_MODEL = {spec.model: spec for spec in SPECS}
-
 # The provenance block's keys as flat columns, in PROVENANCE_KEYS order.
 PROVENANCE_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -445,3 +233,68 @@ PROVENANCE_COLUMNS: tuple[Column, ...] = (
     Column("flags", "flags", "list"),
 )
 assert tuple(c.name for c in PROVENANCE_COLUMNS) == PROVENANCE_KEYS
+
+
+DATE = Converter(_to_date, _from_date)
+
+
+def _dependencies(spec: EntitySpec) -> set[type[models.Model]]:
+    """The models whose records `spec`'s records point at (itself excluded)."""
+    relations = (*spec.foreign_keys.values(), *spec.many_to_many.values())
+    needed = {relation.model for relation in relations}
+    if spec.provenance:
+        needed |= {Publication, ReviewReference}
+    needed.discard(spec.model)
+    return needed
+
+
+def _load_order(unordered: list[EntitySpec]) -> tuple[EntitySpec, ...]:
+    """Each spec after the specs it points at; ties keep the registration order."""
+    by_model = {spec.model: spec for spec in unordered}
+    waiting = {
+        spec.name: {by_model[m].name for m in _dependencies(spec) if m in by_model}
+        for spec in unordered
+    }
+    ordered: list[EntitySpec] = []
+    placed: set[str] = set()
+    while len(ordered) < len(unordered):
+        ready = [
+            s for s in unordered if s.name not in placed and waiting[s.name] <= placed
+        ]
+        if not ready:
+            cycle = sorted(set(waiting) - placed)
+            raise ValueError(f"dataset specs point at each other in a cycle: {cycle}")
+        ordered.append(ready[0])
+        placed.add(ready[0].name)
+    return tuple(ordered)
+
+
+_ORDER: dict[tuple[str, ...], tuple[EntitySpec, ...]] = {}
+
+
+def specs() -> tuple[EntitySpec, ...]:
+    """The registered entities' specs, in load order (referenced records first)."""
+    registered = [e.spec for e in registry.registration_order() if e.spec is not None]
+    key = tuple(spec.name for spec in registered)
+    if key not in _ORDER:
+        _ORDER.clear()
+        _ORDER[key] = _load_order(registered)
+    return _ORDER[key]
+
+
+def spec_names() -> tuple[str, ...]:
+    return tuple(spec.name for spec in specs())
+
+
+def spec_named(name: str) -> EntitySpec:
+    """The spec of the entity `name` ("trials"); KeyError when none is registered."""
+    spec = registry.entity(name).spec
+    if spec is None:
+        raise KeyError(name)
+    return spec
+
+
+def spec_for(model: type[models.Model]) -> EntitySpec | None:
+    """The spec of `model`'s entity (None when it is not a dataset entity)."""
+    entity = registry.for_model(model)
+    return entity.spec if entity is not None else None

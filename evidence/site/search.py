@@ -30,7 +30,7 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
     search page and the lists' `q` agree. One query per type: `limit + 1` rows are read
     to know whether there are more than `limit`.
     """
-    from evidence.search import text_search
+    from evidence.base.search import text_search
 
     groups = []
     for entity in registry.entities():

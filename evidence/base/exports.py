@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.http import HttpResponse
 from django.utils.encoding import force_str
 
-from evidence.csvsafe import neutralise_formula
+from evidence.base.csvsafe import neutralise_formula
 from evidence.models import Publication
 
 EXPORT_FORMATS = {
@@ -28,7 +28,7 @@ EXPORT_FORMATS = {
 ROW_FORMATS = ("csv", "json")
 CITATION_FORMATS = ("ris", "bibtex")
 
-# The one formula neutralisation of every CSV writer (evidence/csvsafe.py).
+# The one formula neutralisation of every CSV writer (evidence/base/csvsafe.py).
 csv_safe = neutralise_formula
 
 

@@ -4,18 +4,15 @@ comparison page (Table 4 and the evidence gap map)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
 from evidence import choices, registry
-from evidence.models import (
-    ComparisonPoint,
-    Condition,
-    Publication,
-    ReviewReference,
-)
+from evidence.models import ComparisonPoint, Condition, Publication, ReviewReference
+from secretome.models import ComponentFinding, GeneticModification
+from trials.models import ClinicalTrial, Study
 
 #
 # Overview
@@ -70,83 +67,6 @@ def review_counts() -> list[dict]:
     ]
 
 
-def count_by(
-    queryset: QuerySet, path: str, labels: Mapping[str, str] | None = None
-) -> list[tuple[str, str, int]]:
-    """(value, label, count) rows of `queryset` grouped by `path`, largest first."""
-    rows = (
-        queryset.values(path)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", path)
-    )
-    result = []
-    for row in rows:
-        value = row[path]
-        if value is None or value == "":
-            label = "Not stated"
-            value = ""
-        else:
-            label = labels.get(value, value) if labels else value
-        result.append((value, label, row["n"]))
-    return result
-
-
-def trial_charts() -> dict[str, list[tuple[str, str, int]]]:
-    """Counts of trials by phase (in phase order), route and cell source."""
-    from trials.choices import Phase, Route
-    from trials.models import ClinicalTrial
-
-    trials = ClinicalTrial.objects.all()
-    by_phase = {
-        value: (value, label, n) for value, label, n in count_by(trials, "phase")
-    }
-    return {
-        "phase": [
-            (value, label, by_phase[value][2])
-            for value, label in Phase.choices
-            if value in by_phase
-        ],
-        "route": count_by(trials, "route", dict(Route.choices)),
-        "cell_source": count_by(trials, "therapy__cell_source__name"),
-    }
-
-
-def trial_count_series() -> dict:
-    """Figure 4: registered trials by phase for each series, as grouped bars."""
-    from trials.choices import Phase, TrialCountSeries
-    from trials.models import TrialCountSnapshot
-
-    snapshots = list(TrialCountSnapshot.objects.select_related("source_review"))
-    series_labels = dict(TrialCountSeries.choices)
-    present_series = [
-        s
-        for s, _ in TrialCountSeries.choices
-        if any(snap.series == s for snap in snapshots)
-    ]
-    phases = [
-        (value, label)
-        for value, label in Phase.choices
-        if any(snap.phase == value for snap in snapshots)
-    ]
-    values = {(snap.series, snap.phase): snap.count for snap in snapshots}
-    return {
-        "series": [(s, series_labels[s]) for s in present_series],
-        "groups": [
-            (
-                label,
-                [(series_labels[s], values.get((s, phase))) for s in present_series],
-            )
-            for phase, label in phases
-        ],
-        "snapshots": snapshots,
-    }
-
-
-#
-# The side-by-side page of a condition
-#
-
-
 @dataclass
 class EvidenceSide:
     """The trials and studies of one side (cell-based or cell-free) of a condition."""
@@ -193,9 +113,6 @@ class EvidenceSide:
 
 def condition_side_by_side(*, condition: Condition) -> dict:
     """A condition's evidence split into cell-based and cell-free, with their tallies."""
-    from secretome.models import ComponentFinding, GeneticModification
-    from trials.models import ClinicalTrial, Study
-
     cells = EvidenceSide("Cell-based (living cells)")
     cell_free = EvidenceSide("Cell-free (secretome, vesicles, factors)")
     unknown = EvidenceSide("Product not stated")
@@ -259,8 +176,6 @@ class GapCell:
 
 def evidence_gap_map() -> dict:
     """Conditions x modality: the number of trials and of studies in each cell."""
-    from trials.models import ClinicalTrial, Study
-
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     for index, model in enumerate((ClinicalTrial, Study)):
         rows = (

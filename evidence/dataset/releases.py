@@ -14,17 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from evidence.dataset import SPECS, EntitySpec
+from evidence import registry
+from evidence.dataset.export import dataset_export
+from evidence.dataset.specs import EntitySpec, specs
 from evidence.models import Publication, Release
-from evidence.services import dataset_export
-
-CURATED_APPS = ("evidence", "trials", "secretome")
 
 
 class ReleaseRefused(Exception):
@@ -66,7 +63,7 @@ def _record_key(spec: EntitySpec, record: dict) -> str:
 
 def _fingerprints(export_dir: Path) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {}
-    for spec in SPECS:
+    for spec in specs():
         document = yaml.safe_load((export_dir / f"{spec.name}.yaml").read_text("utf-8"))
         result[spec.name] = {
             _record_key(spec, record): hashlib.sha256(
@@ -81,7 +78,7 @@ def release_changelog(
     previous: dict[str, dict[str, str]], current: dict[str, dict[str, str]]
 ) -> Changelog:
     added, changed, removed = {}, {}, {}
-    for spec in SPECS:
+    for spec in specs():
         before, after = previous.get(spec.name, {}), current.get(spec.name, {})
         added[spec.name] = sorted(set(after) - set(before))
         removed[spec.name] = sorted(set(before) - set(after))
@@ -111,7 +108,7 @@ def _recorded_deletions(spec: EntitySpec, since) -> set[str]:
 
 
 def _schema_version() -> dict[str, str]:
-    applied = MigrationRecorder.Migration.objects.filter(app__in=CURATED_APPS)
+    applied = MigrationRecorder.Migration.objects.filter(app__in=registry.app_labels())
     latest: dict[str, str] = {}
     for app, name in applied.order_by("app", "name").values_list("app", "name"):
         latest[app] = name
@@ -124,7 +121,7 @@ def _write_csv(spec: EntitySpec, export_dir: Path, csv_dir: Path) -> None:
     The same columns, cells and formula neutralisation as `export_records <entity>`, so a
     release CSV re-imports with `import_records` (the YAML holds the same values).
     """
-    from evidence.resources import RecordDataset
+    from evidence.dataset.resources import RecordDataset
 
     document = yaml.safe_load((export_dir / f"{spec.name}.yaml").read_text("utf-8"))
     dataset = RecordDataset(headers=list(spec.column_names), spec=spec)
@@ -158,7 +155,7 @@ def release_publish(
     changelog = release_changelog(previous.fingerprints if previous else {}, current)
     if previous is not None:
         unexplained = {}
-        for spec in SPECS:
+        for spec in specs():
             missing = set(changelog.removed[spec.name]) - _recorded_deletions(
                 spec, previous.created
             )
@@ -173,7 +170,7 @@ def release_publish(
 
     csv_dir = staging / "csv"
     csv_dir.mkdir()
-    for spec in SPECS:
+    for spec in specs():
         _write_csv(spec, fixtures_dir, csv_dir)
     (staging / "CHANGELOG.md").write_text(
         changelog.as_markdown(version, previous.version if previous else None), "utf-8"
@@ -206,29 +203,3 @@ def _remove_tree(path: Path) -> None:
     for child in sorted(path.rglob("*"), reverse=True):
         child.unlink() if child.is_file() else child.rmdir()
     path.rmdir()
-
-
-ROLES = {
-    "viewers": ("view",),
-    "curators": ("view", "add", "change"),
-    "editors": ("view", "add", "change", "delete"),
-}
-
-
-def roles_setup() -> dict[str, int]:
-    """Create or update the curator groups with their model permissions (idempotent)."""
-    content_types = ContentType.objects.filter(app_label__in=CURATED_APPS)
-    result = {}
-    for name, actions in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        permissions = list(
-            Permission.objects.filter(
-                content_type__in=content_types,
-                codename__regex=rf"^({'|'.join(actions)})_",
-            )
-        )
-        if name == "editors":
-            permissions.append(Permission.objects.get(codename="publish_release"))
-        group.permissions.set(permissions)
-        result[name] = len(permissions)
-    return result

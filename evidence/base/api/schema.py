@@ -5,7 +5,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 
-from evidence.api.serializers import BriefRelatedField
+from evidence.base.api.serializers import BriefRelatedField
 
 ERROR_SCHEMA = {
     "type": "object",

@@ -3,7 +3,7 @@
 Every curated model's admin derives from `CuratedAdmin` (through `VocabularyAdmin` or
 `ProvenanceAdmin`), and every admin with import/export adds `CuratedImportExportMixin`
 (`evidence.admin_import`).
-Together they make each admin write go through `evidence.writes`:
+Together they make each admin write go through `evidence.base.writes`:
 
 - **Saves** (add, change) go through `record_save` with channel `admin`, the form's
   change reason and the acting user: the version is bumped, derived fields (the
@@ -51,7 +51,7 @@ from django.utils.encoding import force_str
 from django.utils.html import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from evidence import writes
+from evidence.base import writes
 from evidence.choices import VerificationStatus
 
 PROVENANCE_FIELDS = (
@@ -163,7 +163,7 @@ class CuratedForm(forms.ModelForm):
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
-    """Admin of a curated record: every write goes through `evidence.writes`."""
+    """Admin of a curated record: every write goes through `evidence.base.writes`."""
 
     form = CuratedForm
 

@@ -1,6 +1,6 @@
 """The base every app's API viewsets build on: keyed lookups, representation ETags,
 If-Match required on writes (checked under the row lock inside the write transaction),
-writes through evidence.writes, and errors that are never a 500."""
+writes through evidence.base.writes, and errors that are never a 500."""
 
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils import model_meta
 
-from evidence.api.filters import StrictFilterBackend, StrictOrderingFilter
-from evidence.api.renderers import CSVRenderer
-from evidence.middleware import DATABASE_UNAVAILABLE, is_schema_error
-from evidence.writes import (
+from evidence.base.api.filters import StrictFilterBackend, StrictOrderingFilter
+from evidence.base.api.renderers import CSVRenderer
+from evidence.base.writes import (
     StaleRecord,
     change_reason,
     lock_version,
@@ -36,6 +35,7 @@ from evidence.writes import (
     record_save,
     validation_messages,
 )
+from evidence.middleware import DATABASE_UNAVAILABLE, is_schema_error
 
 DATABASE_ID = re.compile(r"[0-9]{1,18}")
 
@@ -157,7 +157,7 @@ class AtlasViewSet(viewsets.ModelViewSet):
     Detail routes take a natural key or the database id as `key`. Writes of an existing
     record require `If-Match` with the record's current ETag (428 without it, 412 when
     stale); the check, the write and the re-read of the answer run in one transaction
-    with the row locked, through the one write path (`evidence.writes.record_save`). A
+    with the row locked, through the one write path (`evidence.base.writes.record_save`). A
     database refusal becomes a 400 and a protected delete a 409, never a 500.
     """
 

@@ -12,10 +12,8 @@ from django.db.models.functions import Cast
 from django.http import QueryDict
 from django_filters.utils import label_for_filter
 
-from evidence import counts
-from evidence.models import (
-    Publication,
-)
+from evidence.base import counts
+from evidence.models import Publication
 
 #
 # Facet counts
@@ -82,7 +80,7 @@ _LABEL_ROWS = " labels"  # a space: never part of a filter name
 
 def _labelled_by_name(model) -> bool:
     """Whether a record's label is its `name` column (the vocabulary models)."""
-    from evidence.models import VocabularyModel
+    from evidence.base.models import VocabularyModel
 
     return model.__str__ is VocabularyModel.__str__
 

@@ -55,10 +55,10 @@ from django.apps import apps
 from django.db import DatabaseError, connections, transaction
 from django.db.utils import load_backend
 
-from evidence.counts import data_changed
-from evidence.services import dataset_export
+from evidence import registry
+from evidence.base.counts import data_changed
+from evidence.dataset.export import dataset_export
 
-ATLAS_APPS = ("evidence", "trials", "secretome")
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "db.sqlite3"
@@ -114,7 +114,7 @@ def _sha256(path: Path) -> str:
 def atlas_tables() -> list[str]:
     return [
         model._meta.db_table
-        for label in ATLAS_APPS
+        for label in registry.app_labels()
         for model in apps.get_app_config(label).get_models()
     ]
 
@@ -123,7 +123,7 @@ def table_counts(using: str = "default") -> dict[str, int]:
     """Rows of every table of the atlas apps (history tables included)."""
     return {
         model._meta.db_table: model._base_manager.using(using).count()
-        for label in ATLAS_APPS
+        for label in registry.app_labels()
         for model in apps.get_app_config(label).get_models()
     }
 
@@ -437,6 +437,6 @@ def database_restore(*, backup: Path, alias: str = "default") -> dict[str, int]:
         _pg_restore(file, expected, alias)
     else:
         _sqlite_restore(file, expected, alias)
-    # Cached counts (evidence/counts.py) describe the replaced data.
+    # Cached counts (evidence/base/counts.py) describe the replaced data.
     data_changed()
     return dict(expected)

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.signals import post_import
 
+from evidence.dataset.specs import PROVENANCE_KEYS, spec_for
+
 # The value the API and the release CSVs publish as `verification`, under the column
 # name the curator CSVs have used.
 _PUBLIC_ALIASES = {"verification_status"}
@@ -24,15 +26,13 @@ _PUBLIC_ALIASES = {"verification_status"}
 
 def public_columns(model) -> set[str] | None:
     """The columns of `model` that anyone may read (None: the model has no dataset spec)."""
-    from evidence.dataset import PROVENANCE_KEYS, SPECS
-
-    for spec in SPECS:
-        if spec.model is model:
-            names = {*spec.fields, *spec.foreign_keys, *spec.many_to_many}
-            if spec.provenance:
-                names |= {*PROVENANCE_KEYS, *_PUBLIC_ALIASES}
-            return names
-    return None
+    spec = spec_for(model)
+    if spec is None:
+        return None
+    names = {*spec.fields, *spec.foreign_keys, *spec.many_to_many}
+    if spec.provenance:
+        names |= {*PROVENANCE_KEYS, *_PUBLIC_ALIASES}
+    return names
 
 
 class ImportRefused(Exception):

@@ -5,7 +5,7 @@ import re
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from evidence.counts import CachedCountPaginator
+from evidence.base.counts import CachedCountPaginator
 
 _POSITIVE_INT = re.compile(r"[0-9]{1,9}")
 
@@ -28,7 +28,7 @@ class StandardPagination(PageNumberPagination):
     """
 
     page_size = 50
-    # Totals are cached per query and data version (evidence/counts.py).
+    # Totals are cached per query and data version (evidence/base/counts.py).
     django_paginator_class = CachedCountPaginator
     page_size_query_param = "page_size"
     # The same maximum as the HTML lists' per_page (issue 13): one page of 400 records

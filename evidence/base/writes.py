@@ -20,6 +20,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from evidence import registry
+
 CHANNELS = ("admin", "api", "import", "load_curated", "action", "revert")
 
 # Writes committed by the current request (its thread): a database failure after one of
@@ -82,9 +84,8 @@ def refresh_derived(instance: models.Model, *, persist: bool = True) -> None:
     `save_related`): derivations that read those links must run again afterwards.
     `persist=False` only sets them on the instance (a save is about to write them).
     """
-    from evidence.dataset import SPECS_BY_MODEL
-
-    spec = SPECS_BY_MODEL.get(type(instance))
+    entity = registry.for_model(type(instance))
+    spec = entity.spec if entity is not None else None
     if spec is not None and spec.refresh is not None:
         spec.refresh(instance, persist=persist)
 

@@ -1,0 +1,81 @@
+"""Reads of the trials app for the home page: the charts and the registry counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Count, QuerySet
+
+from trials.choices import Phase, Route, TrialCountSeries
+from trials.models import ClinicalTrial, TrialCountSnapshot
+
+
+def count_by(
+    queryset: QuerySet, path: str, labels: Mapping[str, str] | None = None
+) -> list[tuple[str, str, int]]:
+    """(value, label, count) rows of `queryset` grouped by `path`, largest first."""
+    rows = (
+        queryset.values(path)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", path)
+    )
+    result = []
+    for row in rows:
+        value = row[path]
+        if value is None or value == "":
+            label = "Not stated"
+            value = ""
+        else:
+            label = labels.get(value, value) if labels else value
+        result.append((value, label, row["n"]))
+    return result
+
+
+def trial_charts() -> dict[str, list[tuple[str, str, int]]]:
+    """Counts of trials by phase (in phase order), route and cell source."""
+    trials = ClinicalTrial.objects.all()
+    by_phase = {
+        value: (value, label, n) for value, label, n in count_by(trials, "phase")
+    }
+    return {
+        "phase": [
+            (value, label, by_phase[value][2])
+            for value, label in Phase.choices
+            if value in by_phase
+        ],
+        "route": count_by(trials, "route", dict(Route.choices)),
+        "cell_source": count_by(trials, "therapy__cell_source__name"),
+    }
+
+
+def trial_count_series() -> dict:
+    """Figure 4: registered trials by phase for each series, as grouped bars."""
+    snapshots = list(TrialCountSnapshot.objects.select_related("source_review"))
+    series_labels = dict(TrialCountSeries.choices)
+    present_series = [
+        s
+        for s, _ in TrialCountSeries.choices
+        if any(snap.series == s for snap in snapshots)
+    ]
+    phases = [
+        (value, label)
+        for value, label in Phase.choices
+        if any(snap.phase == value for snap in snapshots)
+    ]
+    values = {(snap.series, snap.phase): snap.count for snap in snapshots}
+    return {
+        "series": [(s, series_labels[s]) for s in present_series],
+        "groups": [
+            (
+                label,
+                [(series_labels[s], values.get((s, phase))) for s in present_series],
+            )
+            for phase, label in phases
+        ],
+        "snapshots": snapshots,
+    }
+
+
+#
+# The side-by-side page of a condition
+#
