@@ -14,6 +14,7 @@ from secretome.filtersets import (
     GeneticModificationFilterSet,
     PreconditioningFilterSet,
 )
+from secretome.models import Component
 from tests import factories as f
 from tests.secretome.world import build_secretome
 
@@ -64,6 +65,18 @@ COMPONENT_CASES = [
 @pytest.mark.parametrize(("params", "expected"), COMPONENT_CASES)
 def test_component_filters(secretome, params, expected):
     assert filtered(ComponentFilterSet, params) == expected
+
+
+def test_a_filtered_component_list_keeps_each_component_s_full_finding_count(
+    secretome,
+):
+    # Filtering through the findings must not narrow the count to the matching ones.
+    data = QueryDict("effect=angiogenesis")
+    filterset = ComponentFilterSet(
+        data=data, queryset=Component.objects.with_list_related()
+    )
+    assert filterset.is_valid()
+    assert [(c.slug, c.finding_count) for c in filterset.qs] == [("vegf", 2)]
 
 
 EFFECT_CASES = [
