@@ -113,6 +113,24 @@ class ComparisonPointFactory(ProvenanceFactory):
     text = "General culture condition can be used."
 
 
+class OutcomeClassFactory(DjangoModelFactory):
+    class Meta:
+        model = OutcomeClass
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"outcome-{n}")
+    name = factory.Sequence(lambda n: f"Outcome {n}")
+
+
+class ModelSystemFactory(DjangoModelFactory):
+    class Meta:
+        model = ModelSystem
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"model-system-{n}")
+    name = factory.Sequence(lambda n: f"Model system {n}")
+
+
 def _vocab(model, slug):
     return model.objects.get_or_create(slug=slug, defaults={"name": slug.title()})[0]
 

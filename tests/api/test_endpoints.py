@@ -142,13 +142,6 @@ def test_review_reference_by_review_slug_and_number(api_client):
     )
 
 
-def test_component_reports_its_finding_count(api_client):
-    component = factories.ComponentFactory()
-    factories.ComponentFindingFactory.create_batch(3, component=component)
-    body = api_client.get(f"/api/components/{component.slug}/").json()
-    assert body["finding_count"] == 3
-
-
 def test_docs_page_is_served_from_local_static_files(api_client):
     response = api_client.get("/api/docs/")
     assert response.status_code == 200

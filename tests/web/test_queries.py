@@ -1,69 +1,132 @@
-"""No N+1: every list and detail page issues the same number of queries at two sizes."""
+"""No N+1: every list and detail page issues the same number of queries at two sizes,
+and no more than it issues today."""
 
-import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests import factories as f
 from tests.web.conftest import grow_world
 
-LIST_URLS = [
-    "/",
-    "/compare/",
-    "/search/?q=a",
-    "/publications/",
-    "/conditions/",
-    "/cell-sources/",
-    "/therapies/",
-    "/trials/",
-    "/trials/?condition=knee-osteoarthritis&modality=cells&outcome=safe",
-    "/trials/?export=csv",
-    "/trials/?export=ris",
-    "/studies/",
-    "/studies/?model=mouse&year_min=2000",
-    "/studies/?export=json",
-    "/secretome/",
-    "/secretome/?effect=angiogenesis",
-    "/preconditioning/",
-    "/genetic-modifications/",
-]
+# Queries per page with a cold count cache, measured on 2026-12-02 (SQLite and PostgreSQL
+# gave the same numbers) with one copy of the test world (1-5 rows per list) and with
+# 30 copies of its evidence plus 30 more vocabulary terms of each kind (30-120 rows;
+# lists show 50 a page); both sizes gave these counts. A page that needs more now has
+# a new query per row or per facet: find it before raising its number here.
+#
+#   page                                                             queries
+#   /                                                                     23
+#   /compare/                                                              5
+#   /search/?q=a                                                          11
+#   /publications/ /conditions/ /cell-sources/                             3
+#   /therapies/                                                            4
+#   /trials/ /studies/                                                     6
+#   /trials/?condition=...&modality=cells&outcome=safe                     8
+#   /studies/?model=mouse&year_min=2000                                    7
+#   /trials/?export=csv|ris, /studies/?export=json                         4
+#   /secretome/                                                            3
+#   /secretome/?effect=angiogenesis                                        4
+#   /preconditioning/ /genetic-modifications/                              5
+#   condition detail                                                      14
+#   cell source detail                                                     5
+#   therapy detail (cells, exosomes), review detail                        7
+#   trial detail                                                           5
+#   study detail, finding detail                                           4
+#   component detail                                                       8
+#   effect detail                                                          6
+#   preconditioning detail, genetic modification detail                    3
+LIST_BUDGETS = {
+    "/": 23,
+    "/compare/": 5,
+    "/search/?q=a": 11,
+    "/publications/": 3,
+    "/conditions/": 3,
+    "/cell-sources/": 3,
+    "/therapies/": 4,
+    "/trials/": 6,
+    "/trials/?condition=knee-osteoarthritis&modality=cells&outcome=safe": 8,
+    "/trials/?export=csv": 4,
+    "/trials/?export=ris": 4,
+    "/studies/": 6,
+    "/studies/?model=mouse&year_min=2000": 7,
+    "/studies/?export=json": 4,
+    "/secretome/": 3,
+    "/secretome/?effect=angiogenesis": 4,
+    "/preconditioning/": 5,
+    "/genetic-modifications/": 5,
+}
 
 
-def detail_urls(world):
-    return [
-        world.conditions["knee"].get_absolute_url(),
-        world.sources["bm"].get_absolute_url(),
-        world.therapies["cells_bm"].get_absolute_url(),
-        world.therapies["exo_bm"].get_absolute_url(),
-        world.reviews["foo"].get_absolute_url(),
-        world.trials["t1"].get_absolute_url(),
-        world.studies["s1"].get_absolute_url(),
-        world.components["vegf"].get_absolute_url(),
-        world.effects["angio"].get_absolute_url(),
-        world.findings["f2"].get_absolute_url(),
-        world.other["preconditioning"].get_absolute_url(),
-        world.other["modification"].get_absolute_url(),
-    ]
+def detail_budgets(world) -> dict[str, int]:
+    return {
+        world.conditions["knee"].get_absolute_url(): 14,
+        world.sources["bm"].get_absolute_url(): 5,
+        world.therapies["cells_bm"].get_absolute_url(): 7,
+        world.therapies["exo_bm"].get_absolute_url(): 7,
+        world.reviews["foo"].get_absolute_url(): 7,
+        world.trials["t1"].get_absolute_url(): 5,
+        world.studies["s1"].get_absolute_url(): 4,
+        world.components["vegf"].get_absolute_url(): 8,
+        world.effects["angio"].get_absolute_url(): 6,
+        world.findings["f2"].get_absolute_url(): 4,
+        world.other["preconditioning"].get_absolute_url(): 3,
+        world.other["modification"].get_absolute_url(): 3,
+    }
 
 
 def count_queries(client, url) -> int:
+    """Queries of one request with a cold count cache (the worst case: every count and
+    facet is computed, as after any write)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200, url
     return len(context.captured_queries)
 
 
-def test_query_counts_do_not_grow_with_data(client, world, django_assert_num_queries):
-    urls = LIST_URLS + detail_urls(world)
+def grow_vocabulary(world, copies: int) -> None:
+    """`copies` more conditions, cell sources, therapies, components, effects and
+    publications, each used by new evidence: the vocabulary lists grow too (grow_world
+    shares the world's vocabulary, so alone it leaves those lists at 1-5 rows)."""
+    review = world.reviews["foo"]
+    for _ in range(copies):
+        condition = f.ConditionFactory()
+        source = f.CellSourceFactory()
+        component = f.ComponentFactory()
+        effect = f.EffectFactory()
+        f.PublicationFactory()
+        f.TherapyFactory(cell_source=source, source_review=review)
+        f.ComponentFindingFactory(
+            component=component,
+            effect=effect,
+            conditions=[condition],
+            cell_source=source,
+            source_review=review,
+        )
+        f.GeneticModificationFactory(
+            component=component,
+            cell_source=source,
+            conditions=[condition],
+            source_review=review,
+        )
+        f.PreconditioningFactory(source_review=review).effects.set([effect])
+
+
+def test_query_counts_do_not_grow_with_data(client, world):
+    budgets = {**LIST_BUDGETS, **detail_budgets(world)}
     client.get("/")  # warm per-process caches (content types, templates)
-    at_size_1 = {url: count_queries(client, url) for url in urls}
-    grow_world(world, 9)  # size 10: ten times the evidence, over the same vocabulary
-    for url in urls:
-        with django_assert_num_queries(at_size_1[url]):
-            response = client.get(url)
-        assert response.status_code == 200
+    at_size_1 = {url: count_queries(client, url) for url in budgets}
+    # 30 copies of the evidence over the same vocabulary: every evidence list and every
+    # detail page's related records grow thirty-fold; then the vocabulary lists.
+    grow_world(world, 29)
+    grow_vocabulary(world, 30)
+    at_size_30 = {url: count_queries(client, url) for url in budgets}
+    assert at_size_30 == at_size_1
 
 
-@pytest.mark.parametrize("url", ["/trials/", "/studies/", "/secretome/"])
-def test_list_pages_stay_within_a_fixed_budget(client, world, url):
-    # facets (label query + grouped count per facet) + count + page + prefetches
-    assert count_queries(client, url) <= 40
+def test_every_page_stays_within_its_measured_budget(client, world):
+    budgets = {**LIST_BUDGETS, **detail_budgets(world)}
+    client.get("/")
+    counts = {url: count_queries(client, url) for url in budgets}
+    over = {url: (n, budgets[url]) for url, n in counts.items() if n > budgets[url]}
+    assert over == {}
