@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 from django.db.models import Count, QuerySet
@@ -13,22 +14,26 @@ from trials.models import ClinicalTrial, TrialCountSnapshot
 def count_by(
     queryset: QuerySet, path: str, labels: Mapping[str, str] | None = None
 ) -> list[tuple[str, str, int]]:
-    """(value, label, count) rows of `queryset` grouped by `path`, largest first."""
-    rows = (
-        queryset.values(path)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("-n", path)
-    )
-    result = []
+    """(value, label, count) rows of `queryset` grouped by `path`, largest first.
+
+    NULL and "" are one "Not stated" row; ties are ordered by value with "Not stated"
+    last, the same on every database (they sort NULL differently).
+    """
+    rows = queryset.values(path).annotate(n=Count("pk", distinct=True)).order_by()
+    counts: Counter[str] = Counter()
     for row in rows:
-        value = row[path]
-        if value is None or value == "":
-            label = "Not stated"
-            value = ""
-        else:
-            label = labels.get(value, value) if labels else value
-        result.append((value, label, row["n"]))
-    return result
+        counts[row[path] or ""] += row["n"]
+    ordered = sorted(
+        counts.items(), key=lambda item: (-item[1], item[0] == "", item[0])
+    )
+    return [
+        (
+            value,
+            (labels.get(value, value) if labels else value) if value else "Not stated",
+            n,
+        )
+        for value, n in ordered
+    ]
 
 
 def trial_charts() -> dict[str, list[tuple[str, str, int]]]:
@@ -74,8 +79,3 @@ def trial_count_series() -> dict:
         ],
         "snapshots": snapshots,
     }
-
-
-#
-# The side-by-side page of a condition
-#

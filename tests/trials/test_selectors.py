@@ -67,11 +67,6 @@ def test_count_by_names_a_missing_value_not_stated(trials):
     assert rows == [("", "Not stated", 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="count_by gives NULL and '' a \"Not stated\" row each instead of one "
-    "(found 2026-12-02; latent: no chart groups a blank-able text column today)",
-)
 def test_count_by_merges_null_and_blank_into_one_not_stated_row(db):
     from evidence.models import Therapy
 
