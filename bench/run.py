@@ -116,9 +116,17 @@ def floor(database_url: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def migrate(env: dict) -> float:
+    """The production profile's cache table (as `make serve`), then the migrations."""
+    started = time.perf_counter()
+    run([*MANAGE, "createcachetable"], env=env, stdout=subprocess.DEVNULL)
+    run([*MANAGE, "migrate", "--noinput"], env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def build(database_url: str) -> dict:
     env = django_env(database_url)
-    timings = {"migrate": timed([*MANAGE, "migrate", "--noinput"], env)}
+    timings = {"migrate": migrate(env)}
     timings["generate"] = timed(
         [
             *MANAGE,
@@ -146,7 +154,7 @@ def main() -> None:
     curated = OUT / "curated.sqlite3"
     curated.unlink(missing_ok=True)
     env = django_env(f"sqlite:///{curated}")
-    timed([*MANAGE, "migrate", "--noinput"], env)
+    migrate(env)
     figures["load_curated"] = timed([*MANAGE, "load_curated"], env)
     say(f"   load_curated: {figures['load_curated']:.1f} s (target < 10 s)")
 
