@@ -9,8 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test test-fast lint check pytest browser e2e clean serve require-secret \
-	backup restore tools bench
+.PHONY: install run test test-fast lint typecheck format check pytest browser e2e clean serve \
+	require-secret backup restore tools bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,16 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory typecheck
+
+# mypy with django-stubs on the files listed in pyproject.toml ([tool.mypy] files).
+typecheck: install
+	$(VENV)/bin/mypy
+
+# Rewrites the code: the formatter, then the linter's safe fixes (import order ...).
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 check: install
 	$(PY) manage.py check --fail-level WARNING

@@ -14,41 +14,44 @@ In one run, on this machine, loopback only, every server stopped at the end:
 Environment: BENCH_TRIALS (100000), BENCH_STUDIES (20000), BENCH_DURATION (10 s per
 run), BENCH_CONNECTIONS (8), BENCH_WORKERS (gunicorn workers, 4), BENCH_PG_URL
 (postgres://postgres@127.0.0.1:5432/atlas_bench; empty to skip PostgreSQL).
+
+This file is the plan of the run; bench/harness.py starts and stops the processes and
+servers and drives wrk, bench/report.py writes the table and bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import platform
-import re
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
-RESULTS = ROOT / "bench" / "RESULTS.md"
-PY = sys.executable
-MANAGE = [PY, str(ROOT / "manage.py")]
-
-TRIALS = int(os.environ.get("BENCH_TRIALS", "100000"))
-STUDIES = int(os.environ.get("BENCH_STUDIES", "20000"))
-DURATION = int(os.environ.get("BENCH_DURATION", "10"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-PG_URL = os.environ.get(
-    "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/atlas_bench"
+from harness import (
+    CONNECTIONS,
+    DURATION,
+    MANAGE,
+    OUT,
+    PG_URL,
+    PY,
+    ROOT,
+    SEED,
+    STUDIES,
+    TRIALS,
+    datasette,
+    django_env,
+    drive,
+    ensure_wrk,
+    free_port,
+    gunicorn,
+    machine,
+    pg_admin,
+    run,
+    say,
+    timed,
 )
-SEED = 1
-WARMUP = 2
+from report import write_results
 
 # The list filter: one phase, one modality and a common condition; the search term: a
 # word of that condition's name. Chosen from the generated data (see choose_terms).
@@ -103,202 +106,6 @@ def datasette_requests() -> dict[str, str]:
     }
 
 
-LABELS = {
-    "list_html": "Filtered list page, HTML (condition + phase + modality, 50 rows)",
-    "list_json": "Filtered list, JSON (same filters, 50 rows)",
-    "search_json": "Full-text search, JSON (50 rows)",
-    "detail_html": "Detail page, HTML",
-}
-
-
-@dataclass
-class Run:
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def run(
-    cmd: list[str], env: dict | None = None, **kwargs
-) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, env=env, check=True, cwd=ROOT, **kwargs)
-
-
-def timed(cmd: list[str], env: dict) -> float:
-    started = time.perf_counter()
-    run(cmd, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ensure_wrk() -> str:
-    path = shutil.which("wrk")
-    if path:
-        return path
-    say("wrk is missing: installing Debian's wrk package with apt-get ...")
-    apt = ["apt-get", "install", "-y", "-qq", "wrk"]
-    if os.geteuid() != 0:
-        apt = ["sudo", *apt]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(apt, env=env).returncode != 0:
-        subprocess.run([*apt[:-4], "update", "-qq"], env=env, check=True)
-        subprocess.run(apt, env=env, check=True)
-    path = shutil.which("wrk")
-    if not path:
-        sys.exit("wrk could not be installed: install Debian's wrk package")
-    return path
-
-
-def django_env(database_url: str) -> dict:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on loopback: no redirect to HTTPS.
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_CONN_MAX_AGE": "600",
-        # Throttling would answer the load generator with 429s.
-        "DJANGO_API_ANON_RATE": "100000000/min",
-        "DJANGO_LOG_LEVEL": "ERROR",
-    }
-    return env
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"server did not answer within {timeout} s: {url}")
-
-
-@contextlib.contextmanager
-def serving(cmd: list[str], env: dict, probe: str, log: Path):
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_until_up(probe, process)
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def gunicorn(database_url: str, port: int, log: Path):
-    cmd = [
-        PY,
-        "-m",
-        "gunicorn",
-        "evidence.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-    ]
-    return serving(
-        cmd, django_env(database_url), f"http://127.0.0.1:{port}/healthz", log
-    )
-
-
-def datasette(flat: Path, port: int, log: Path):
-    cmd = [
-        PY,
-        "-m",
-        "datasette",
-        "serve",
-        "--immutable",
-        str(flat),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        # No facet suggestions (the atlas has none); facet and SQL limits high enough
-        # that every requested facet is computed in full, as in the atlas.
-        "--setting",
-        "suggest_facets",
-        "off",
-        "--setting",
-        "facet_time_limit_ms",
-        "10000",
-        "--setting",
-        "sql_time_limit_ms",
-        "10000",
-    ]
-    return serving(cmd, os.environ.copy(), f"http://127.0.0.1:{port}/-/versions", log)
-
-
-_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([0-9.]+)(us|ms|s)\s*$", re.MULTILINE)
-_UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def wrk(wrk_path: str, url: str) -> Run:
-    for _ in range(2):  # the first request of each is warmed separately
-        with urllib.request.urlopen(url, timeout=30) as response:
-            assert response.status == 200, url
-    base = [wrk_path, "-t", "2", "-c", str(CONNECTIONS), "--timeout", "10s"]
-    subprocess.run([*base, "-d", f"{WARMUP}s", url], capture_output=True, check=True)
-    output = subprocess.run(
-        [*base, "-d", f"{DURATION}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))
-    latency = {p: float(v) * _UNIT[u] for p, v, u in _LATENCY.findall(output)}
-    errors = sum(
-        int(n)
-        for n in re.findall(
-            r"Non-2xx or 3xx responses: (\d+)|Socket errors:.*?timeout (\d+)", output
-        )
-        for n in n
-        if n
-    )
-    return Run(rps, latency.get("50", 0.0), latency.get("99", 0.0), errors)
-
-
-def drive(wrk_path: str, port: int, requests: dict[str, str], target: str) -> dict:
-    results = {}
-    for name, path in requests.items():
-        result = wrk(wrk_path, f"http://127.0.0.1:{port}{path}")
-        say(
-            f"  {target:<16} {name:<12} {result.rps:8.1f} req/s  "
-            f"p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
-            + (f"  ERRORS {result.errors}" if result.errors else "")
-        )
-        results[name] = result
-    return results
-
-
 def floor(database_url: str) -> dict:
     output = run(
         [PY, str(ROOT / "bench" / "floor.py"), json.dumps(atlas_requests())],
@@ -309,9 +116,17 @@ def floor(database_url: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def migrate(env: dict) -> float:
+    """The production profile's cache table (as `make serve`), then the migrations."""
+    started = time.perf_counter()
+    run([*MANAGE, "createcachetable"], env=env, stdout=subprocess.DEVNULL)
+    run([*MANAGE, "migrate", "--noinput"], env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def build(database_url: str) -> dict:
     env = django_env(database_url)
-    timings = {"migrate": timed([*MANAGE, "migrate", "--noinput"], env)}
+    timings = {"migrate": migrate(env)}
     timings["generate"] = timed(
         [
             *MANAGE,
@@ -328,81 +143,6 @@ def build(database_url: str) -> dict:
     return timings
 
 
-def pg_admin(sql: str) -> None:
-    admin = urllib.parse.urlparse(PG_URL)._replace(path="/postgres").geturl()
-    run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-
-
-_AT_START: list[str] = []
-
-
-def machine() -> str:
-    """CPU, versions and load average: at start (first call) and now."""
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    load = f"{os.getloadavg()[0]:.2f}"
-    if not _AT_START:
-        _AT_START.append(load)
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
-        f"SQLite {__import__('sqlite3').sqlite_version}, load average "
-        f"{_AT_START[0]} at start, {load} at the end"
-    )
-
-
-def table(results: dict, floors: dict) -> str:
-    columns = [
-        "request",
-        "Datasette req/s",
-        "atlas SQLite req/s",
-        "ratio SQLite / Datasette",
-        "atlas PostgreSQL req/s",
-        "ratio PG / Datasette",
-        "p50 / p99 ms Datasette",
-        "p50 / p99 ms atlas SQLite",
-        "p50 / p99 ms atlas PG",
-        "SQL floor ms SQLite (queries)",
-        "SQL floor ms PG (queries)",
-        "one request in process, ms SQLite / PG",
-    ]
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-
-    def lat(r: Run | None) -> str:
-        return f"{r.p50_ms:.1f} / {r.p99_ms:.1f}" if r else "-"
-
-    def sql(f: dict | None) -> str:
-        return f"{f['sql_ms']:.1f} ({f['queries']})" if f else "-"
-
-    for name in atlas_requests():
-        d = results["datasette"][name]
-        s = results["atlas-sqlite"][name]
-        p = results.get("atlas-postgres", {}).get(name)
-        cells = [
-            LABELS[name],
-            f"{d.rps:.1f}",
-            f"{s.rps:.1f}",
-            f"**{s.rps / d.rps:.2f}**",
-            f"{p.rps:.1f}" if p else "-",
-            f"{p.rps / d.rps:.2f}" if p else "-",
-            lat(d),
-            lat(s),
-            lat(p),
-            sql(floors["sqlite"].get(name)),
-            sql(floors.get("postgres", {}).get(name)),
-            " / ".join(
-                f"{floors[db][name]['request_ms']:.0f}"
-                for db in ("sqlite", "postgres")
-                if db in floors
-            ),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def main() -> None:
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -414,7 +154,7 @@ def main() -> None:
     curated = OUT / "curated.sqlite3"
     curated.unlink(missing_ok=True)
     env = django_env(f"sqlite:///{curated}")
-    timed([*MANAGE, "migrate", "--noinput"], env)
+    migrate(env)
     figures["load_curated"] = timed([*MANAGE, "load_curated"], env)
     say(f"   load_curated: {figures['load_curated']:.1f} s (target < 10 s)")
 
@@ -471,104 +211,11 @@ def main() -> None:
             pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
 
     figures["total"] = time.perf_counter() - started
-    report = write_results(results, floors, figures)
+    report = write_results(
+        results, floors, figures, atlas_requests(), datasette_requests()
+    )
     say("")
     say(report)
-
-
-def write_results(results: dict, floors: dict, figures: dict) -> str:
-    worst = min(
-        results["atlas-sqlite"][n].rps / results["datasette"][n].rps
-        for n in atlas_requests()
-    )
-    text = (
-        f"""# Benchmark: the atlas against Datasette on {TRIALS:,} synthetic trials
-
-Produced by `make bench` (`{Path(PY).name} bench/run.py`) on {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}.
-Machine: {machine()}.
-
-Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} s per request type after a
-{WARMUP} s warm-up, loopback. The atlas: gunicorn, {WORKERS} sync workers, production
-settings (DJANGO_DEBUG=0), persistent database connections. Datasette {_datasette_version()}:
-one process, `--immutable`, facet suggestions off. Both serve the same rows
-({TRIALS:,} trials, {STUDIES:,} studies, generated with `generate_synthetic --seed {SEED}`).
-
-{table(results, floors)}
-
-Worst atlas/Datasette ratio on SQLite: **{worst:.2f}** (target >= 1.0).
-
-Equivalent requests (atlas | Datasette):
-
-"""
-        + "\n".join(
-            f"- {LABELS[n]}: `{atlas_requests()[n]}` | `{datasette_requests()[n]}`"
-            for n in atlas_requests()
-        )
-        + f"""
-
-The SQL floor is the median time of replaying, on a raw cursor, the exact statements the
-atlas issues for the request (bench/floor.py), and their number.
-
-Other figures:
-
-- `load_curated` of the real dataset (1095 records) into a fresh SQLite database:
-  **{figures["load_curated"]:.1f} s** (target < 10 s, wall clock including start-up).
-- `generate_synthetic --trials {TRIALS} --studies {STUDIES}` on SQLite:
-  **{figures["generate_sqlite"]:.1f} s**"""
-    )
-    if "generate_postgres" in figures:
-        text += f"; on PostgreSQL: **{figures['generate_postgres']:.1f} s**"
-    text += f""" (wall clock, including start-up).
-- Export to the flat Datasette file with indexes and FTS: {figures["export"]:.1f} s.
-- The whole `make bench`: {figures["total"] / 60:.1f} min.
-"""
-    text += _profiles(results, floors)
-    notes = ROOT / "bench" / "NOTES.md"
-    if notes.exists():
-        text += "\n" + notes.read_text(encoding="utf-8")
-    RESULTS.write_text(text, encoding="utf-8")
-    (OUT / "results.json").write_text(
-        json.dumps(
-            {
-                "results": {
-                    t: {n: vars(r) for n, r in runs.items()}
-                    for t, runs in results.items()
-                },
-                "floors": floors,
-                "figures": figures,
-            },
-            indent=2,
-        )
-    )
-    return text
-
-
-def _profiles(results: dict, floors: dict) -> str:
-    """pyinstrument's view of each request type whose ratio is below 1.0 (SQLite)."""
-    missed = [
-        name
-        for name in atlas_requests()
-        if results["atlas-sqlite"][name].rps < results["datasette"][name].rps
-    ]
-    if not missed:
-        return ""
-    text = (
-        "\n## Profiles of the request types below target (SQLite, in process)\n\n"
-        "pyinstrument, five requests each, library frames folded; full output in "
-        "bench/out/profile-*.txt.\n"
-    )
-    for name in missed:
-        profile = floors["sqlite"][name]["profile"]
-        (OUT / f"profile-{name}.txt").write_text(profile, encoding="utf-8")
-        lines = [line for line in profile.splitlines() if line.strip()]
-        text += f"\n### {LABELS[name]}\n\n```\n" + "\n".join(lines[:45]) + "\n```\n"
-    return text
-
-
-def _datasette_version() -> str:
-    from importlib.metadata import version
-
-    return version("datasette")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 if TYPE_CHECKING:
+    from evidence.base.filtersets import SearchFilterSet
     from evidence.dataset.specs import EntitySpec
 
 
@@ -39,7 +40,7 @@ class Entity:
     count_url: str = ""
     # The FilterSet shared by its HTML list and API (its search_fields and
     # vector_fields define the site search over this entity).
-    filterset: type | None = None
+    filterset: type[SearchFilterSet] | None = None
     # The queryset the site search reads (related rows its result lines show).
     search_queryset: Callable[[], QuerySet] | None = None
     # Counted on the home page.

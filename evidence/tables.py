@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from evidence.base.tables import ExportColumn, ProvenanceTable
+from evidence.base.tables import DOIColumn, ExportColumn, ProvenanceTable
 from evidence.models import CellSource, Condition, Publication, Therapy
 
 
@@ -14,7 +14,7 @@ class PublicationTable(tables.Table):
     year = tables.Column()
     journal = tables.Column()
     kind = tables.Column()
-    doi = tables.Column(verbose_name="DOI")
+    doi = DOIColumn()
     slug = ExportColumn(verbose_name="Slug")
     pmid = ExportColumn(verbose_name="PMID")
     volume_pages = ExportColumn(verbose_name="Volume and pages")
@@ -23,14 +23,6 @@ class PublicationTable(tables.Table):
         model = Publication
         fields = ("title", "authors", "year", "journal", "kind", "doi")
         attrs = {"class": "data-table"}
-
-    def render_doi(self, value):
-        from django.utils.html import format_html
-
-        return format_html('<a href="https://doi.org/{}">{}</a>', value, value)
-
-    def value_doi(self, value):
-        return value
 
 
 class ConditionTable(tables.Table):

@@ -2,7 +2,7 @@
 
 import django_tables2 as tables
 
-from evidence.base.tables import ExportColumn, ManyColumn, ProvenanceTable
+from evidence.base.tables import DOIColumn, ExportColumn, ManyColumn, ProvenanceTable
 from trials.models import ClinicalTrial, Study
 
 
@@ -79,9 +79,7 @@ class StudyTable(TherapyColumnsTable):
     model_systems = ManyColumn(linkify_item=False, verbose_name="Models")
     conditions = ManyColumn()
     evidence_level = tables.Column(verbose_name="Level")
-    doi = tables.Column(
-        accessor="publication__doi", verbose_name="DOI", order_by="publication__doi"
-    )
+    doi = DOIColumn(accessor="publication__doi", order_by="publication__doi")
     authors_as_printed = ExportColumn(verbose_name="Authors (as printed)")
     model_as_printed = ExportColumn(verbose_name="Model (as printed)")
     condition_as_printed = ExportColumn(verbose_name="Condition (as printed)")
@@ -108,11 +106,3 @@ class StudyTable(TherapyColumnsTable):
             "doi",
             "...",
         )
-
-    def render_doi(self, value):
-        from django.utils.html import format_html
-
-        return format_html('<a href="https://doi.org/{}">{}</a>', value, value)
-
-    def value_doi(self, value):
-        return value

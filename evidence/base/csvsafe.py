@@ -18,10 +18,18 @@ JSON is not a spreadsheet format: its values are written and read unchanged.
 
 from __future__ import annotations
 
+from typing import TypeVar, overload
+
+T = TypeVar("T")
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 
+@overload
+def neutralise_formula(value: str) -> str: ...
+@overload
+def neutralise_formula(value: T) -> T: ...
 def neutralise_formula(value: object) -> object:
     """`value` with an apostrophe in front if a spreadsheet would run it (text only)."""
     if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, ESCAPE)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.db.models import Prefetch
 
@@ -9,7 +11,7 @@ from django.db.models import Prefetch
 class CuratedQuerySet(models.QuerySet):
     """Queries common to every record that carries provenance."""
 
-    def with_provenance(self) -> CuratedQuerySet:
+    def with_provenance(self) -> Self:
         from evidence.models import ReviewReference
 
         return self.select_related(
@@ -23,8 +25,8 @@ class CuratedQuerySet(models.QuerySet):
             )
         )
 
-    def flagged(self) -> CuratedQuerySet:
+    def flagged(self) -> Self:
         return self.exclude(flags=[])
 
-    def with_list_related(self) -> CuratedQuerySet:
+    def with_list_related(self) -> Self:
         return self.with_provenance()

@@ -81,7 +81,8 @@ def _indexed_fields(model, local: Sequence[str]) -> tuple[str, ...] | None:
     return None
 
 
-def _local_matches(model, fields: Sequence[str], text: str) -> QuerySet:
+def _local_matches(model, fields: Sequence[str], text: str) -> QuerySet | RawSQL:
+    """The primary keys of the rows of `model` whose `fields` contain `text`."""
     manager = model._default_manager
     indexed = _indexed_fields(model, fields)
     if indexed and len(text) >= MIN_INDEXED_LENGTH:
@@ -105,13 +106,17 @@ def _local_matches(model, fields: Sequence[str], text: str) -> QuerySet:
 def _related_matches(model, field: str, text: str) -> QuerySet:
     relation, rest = field.split("__", 1)
     model_field = model._meta.get_field(relation)
-    matching = model_field.related_model._default_manager.filter(
+    related_model = model_field.related_model
+    if related_model is None:
+        raise ValueError(f"{model.__name__}.{relation} is not a relation: {field}")
+    matching = related_model._default_manager.filter(
         **{f"{rest}__icontains": text}
     ).values("pk")
     if isinstance(model_field, ManyToManyField):
         # Straight from the link table: no row of `model` is read.
+        # `through` is typed optional; Django sets it when the models are loaded.
         through = model_field.remote_field.through
-        return through._default_manager.filter(
+        return through._default_manager.filter(  # type: ignore[union-attr]
             **{f"{model_field.m2m_reverse_field_name()}__in": matching}
         ).values(model_field.m2m_field_name())
     return model._default_manager.filter(**{f"{relation}__in": matching}).values("pk")
@@ -131,7 +136,7 @@ def text_search(
     model = queryset.model
     local = [field for field in fields if "__" not in field]
     related = [field for field in fields if "__" in field]
-    parts = []
+    parts: list[QuerySet | RawSQL] = []
     if local:
         parts.append(_local_matches(model, local, text))
     parts.extend(_related_matches(model, field, text) for field in related)

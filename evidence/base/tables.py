@@ -1,5 +1,5 @@
-"""What every app's tables build on: paging rules, many-valued and export-only columns,
-the provenance columns."""
+"""What every app's tables build on: paging rules, many-valued, export-only and DOI
+columns, the provenance columns."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.http import QueryDict
+from django.utils.html import format_html
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 400
@@ -92,6 +93,20 @@ class ExportColumn(tables.Column):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("visible", False)
         super().__init__(*args, **kwargs)
+
+
+class DOIColumn(tables.Column):
+    """A DOI: a link to doi.org on the page, the bare DOI in downloads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("verbose_name", "DOI")
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_html('<a href="https://doi.org/{}">{}</a>', value, value)
+
+    def value(self, value):
+        return value
 
 
 class ProvenanceTable(tables.Table):

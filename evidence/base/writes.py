@@ -15,12 +15,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from evidence import registry
+
+if TYPE_CHECKING:
+    from evidence.base.models import TimeStampedModel
+
+# Every record written here is versioned (TimeStampedModel.version).
+Record = TypeVar("Record", bound="TimeStampedModel")
 
 CHANNELS = ("admin", "api", "import", "load_curated", "action", "revert")
 
@@ -72,9 +78,10 @@ def change_reason(channel: str, reason: str = "") -> str:
 
 def _stamp_history(instance: models.Model, channel: str, reason: str, user) -> None:
     """What simple-history records with the next history row: reason and author."""
-    instance._change_reason = change_reason(channel, reason)
+    # Attributes simple-history reads from the instance; no model declares them.
+    instance._change_reason = change_reason(channel, reason)  # type: ignore[attr-defined]
     if user is not None and getattr(user, "is_authenticated", False):
-        instance._history_user = user
+        instance._history_user = user  # type: ignore[attr-defined]
 
 
 def refresh_derived(instance: models.Model, *, persist: bool = True) -> None:
@@ -125,7 +132,7 @@ def check_version(
 
 
 def record_save(
-    instance: models.Model,
+    instance: Record,
     *,
     channel: str,
     reason: str = "",
@@ -134,8 +141,8 @@ def record_save(
     many_to_many: Mapping[str, Iterable[models.Model]] | None = None,
     validate: bool = True,
     exclude: Iterable[str] | None = None,
-    before_save: Callable[[models.Model], None] | None = None,
-) -> models.Model:
+    before_save: Callable[[Record], None] | None = None,
+) -> Record:
     """Validate, derive, version and save one record, with its history, atomically.
 
     `expected_version` is the version the writer read (None: write whatever is stored,
@@ -165,7 +172,7 @@ def record_save(
 
 
 def record_delete(
-    instance: models.Model,
+    instance: TimeStampedModel,
     *,
     channel: str,
     reason: str = "",
@@ -182,15 +189,15 @@ def record_delete(
 
 
 def record_revert(
-    current: models.Model,
-    historical: models.Model,
+    current: Record,
+    historical: Any,  # the historical model simple-history generates (untyped)
     *,
     user=None,
     reason: str = "",
     expected_version: int | None = None,
-) -> models.Model:
+) -> Record:
     """Restore every stored field of `historical` onto the record, re-deriving the rest."""
-    restored = historical.instance
+    restored: Record = historical.instance
     restored.pk = current.pk
     restored.created = current.created
     restored._state.adding = False

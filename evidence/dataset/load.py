@@ -15,55 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
 from evidence import registry
 from evidence.base.writes import record_save
+from evidence.dataset.fixtures_io import DatasetError, SourceRecord, read_fixtures
 from evidence.dataset.specs import (
     PROVENANCE_KEYS,
     EntitySpec,
     empty_value,
-    spec_names,
     specs,
 )
 from evidence.models import Publication, ReviewReference
 
 LOAD_REASON = "load_curated"
-# libyaml's parser when PyYAML was built with it (its wheels are): several times faster.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class DatasetError(Exception):
-    """An invalid fixture: says which file, record and field, and why."""
-
-    def __init__(
-        self, message: str, *, path: str = "", record: str = "", field: str = ""
-    ):
-        where = ", ".join(
-            part
-            for part in (
-                f"file {path}" if path else "",
-                f"record {record}" if record else "",
-                f"field {field}" if field else "",
-            )
-            if part
-        )
-        super().__init__(f"{where}: {message}" if where else message)
-
-
-@dataclass
-class SourceRecord:
-    """One YAML record and where it was read from."""
-
-    path: str
-    index: int
-    data: dict[str, Any]
-
-    def label(self, spec: EntitySpec) -> str:
-        key = " / ".join(str(self.data.get(k, "?")) for k in spec.key)
-        return f"#{self.index + 1} ({key})"
 
 
 @dataclass
@@ -75,40 +41,6 @@ class LoadResult:
     @property
     def changed(self) -> bool:
         return bool(sum(self.created.values()) or sum(self.updated.values()))
-
-
-def _read_files(directory: Path) -> dict[str, list[SourceRecord]]:
-    """All records under `directory`, grouped by entity, in file then record order."""
-    grouped: dict[str, list[SourceRecord]] = defaultdict(list)
-    paths = sorted(directory.rglob("*.yaml"))
-    if not paths:
-        raise DatasetError(f"no *.yaml files under {directory}")
-    for path in paths:
-        rel = str(path.relative_to(directory))
-        try:
-            document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-        except yaml.YAMLError as exc:
-            raise DatasetError(f"not valid YAML: {exc}", path=rel) from exc
-        if not isinstance(document, dict) or "entity" not in document:
-            raise DatasetError(
-                "expected a mapping with 'entity' and 'records'", path=rel
-            )
-        entity = document["entity"]
-        if entity not in spec_names():
-            raise DatasetError(
-                f"unknown entity {entity!r}; expected one of {sorted(spec_names())}",
-                path=rel,
-            )
-        records = document.get("records") or []
-        if not isinstance(records, list):
-            raise DatasetError("'records' must be a list", path=rel)
-        for index, data in enumerate(records):
-            if not isinstance(data, dict):
-                raise DatasetError(
-                    "a record must be a mapping", path=rel, record=f"#{index + 1}"
-                )
-            grouped[entity].append(SourceRecord(rel, index, data))
-    return grouped
 
 
 def _order_self_references(
@@ -381,7 +313,7 @@ def dataset_load(
     *, directory: Path, progress: Callable[[str], None] = lambda line: None
 ) -> LoadResult:
     """Load every fixture under `directory` in one transaction."""
-    grouped = _read_files(directory)
+    grouped = read_fixtures(directory)
     loader = _Loader(progress)
     with transaction.atomic():
         registry.seed_vocabularies()

@@ -206,6 +206,8 @@ def empty_value(model: type[models.Model], attribute: str) -> Any:
     model_field = model._meta.get_field(attribute)
     if model_field.many_to_many:
         return []
+    if not isinstance(model_field, models.Field):
+        return None  # a reverse relation: nothing of it is stored in this row
     if model_field.null:
         return None
     if model_field.has_default():

@@ -34,13 +34,14 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
 
     groups = []
     for entity in registry.entities():
-        if not entity.searchable:
+        filterset = entity.filterset
+        if filterset is None or not entity.searchable:
             continue
         matches = text_search(
             entity.queryset(),
             text,
-            fields=entity.filterset.search_fields,
-            vector_fields=entity.filterset.vector_fields,
+            fields=filterset.search_fields,
+            vector_fields=filterset.vector_fields,
         )
         results = list(matches[: limit + 1])
         if results:

@@ -40,7 +40,7 @@ def review_counts() -> list[dict]:
         if entity.review_label
     ]
     reviews = list(Publication.objects.reviews().order_by("year", "slug"))
-    table = {review.pk: {} for review in reviews}
+    table: dict[int, dict[str, int]] = {review.pk: {} for review in reviews}
     for label, model in kinds:
         grouped = (
             model._default_manager.values("source_review")
@@ -177,7 +177,8 @@ class GapCell:
 def evidence_gap_map() -> dict:
     """Conditions x modality: the number of trials and of studies in each cell."""
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-    for index, model in enumerate((ClinicalTrial, Study)):
+    curated: tuple[type[ClinicalTrial] | type[Study], ...] = (ClinicalTrial, Study)
+    for index, model in enumerate(curated):
         rows = (
             model.objects.filter(conditions__isnull=False, therapy__isnull=False)
             .values("conditions", "therapy__modality")

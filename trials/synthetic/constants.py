@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import yaml
-
 SYNTHETIC_REVIEW = "synthetic-benchmark"
 SYNTHETIC_LOCATOR = "Synthetic"
 SYNTHETIC_FLAG = "synthetic"
@@ -15,8 +13,6 @@ NCT_BASE = 90_000_000
 NCT_MAX = 99_999_999
 
 Progress = Callable[[str, int, int], None]
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SyntheticError(Exception):
