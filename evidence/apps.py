@@ -10,7 +10,7 @@ class EvidenceConfig(AppConfig):
         from django.core.signals import request_started
 
         from evidence import filtersets, registry
-        from evidence.base import counts, writes
+        from evidence.base import counts, search_index, writes
         from evidence.dataset import vocabulary as specs
         from evidence.models import (
             CellSource,
@@ -23,6 +23,8 @@ class EvidenceConfig(AppConfig):
 
         # Any write makes the cached counts of lists and facets out of date.
         counts.connect_signals()
+        # Saved and deleted records are indexed for search (evidence.base.search_index).
+        search_index.connect_signals()
         # Each request starts with no committed write (see evidence.middleware).
         request_started.connect(
             writes.reset_commit_log, dispatch_uid="atlas-reset-commit-log"

@@ -140,7 +140,9 @@ def _greek(part: str) -> tuple[str, bool]:
         return GREEK[alone.group(1)] + alone.group(2), True
     attached = _GREEK_ATTACHED.search(part)
     if attached:
-        return part[: attached.start()] + GREEK[attached.group(1)] + attached.group(2), False
+        return part[: attached.start()] + GREEK[attached.group(1)] + attached.group(
+            2
+        ), False
     return part, False
 
 

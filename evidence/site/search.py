@@ -1,10 +1,13 @@
-"""Search across every type of record, for /search/."""
+"""Search across every type of record, for /search/ and /api/search/."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Model
+
 from evidence import registry
+from evidence.base import normalise, search_index
 
 #
 # Search across every type
@@ -13,39 +16,62 @@ from evidence import registry
 
 @dataclass
 class SearchGroup:
+    name: str
     label: str
     results: list
-    more: bool
+    # Every matching record of this kind, not only those shown.
+    total: int
     list_url: str = ""
 
     @property
-    def total(self) -> int:
-        return len(self.results)
+    def more(self) -> bool:
+        return self.total > len(self.results)
 
 
 def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
-    """Records of every type whose name, identifiers or text match `text`.
+    """Records of every type that match `text`, ranked, with the true count per type.
 
-    Uses each model's FilterSet search (PostgreSQL full text plus `icontains`), so the
-    search page and the lists' `q` agree. One query per type: `limit + 1` rows are read
-    to know whether there are more than `limit`.
+    The matching is every list's `q` (evidence.base.search_index): normalised words,
+    all of them, in any order and any searched field; the best `limit` of each type.
     """
-    from evidence.base.search import text_search
-
     groups = []
     for entity in registry.entities():
         if not entity.searchable:
             continue
-        matches = text_search(
-            entity.queryset(),
-            text,
-            fields=entity.filterset.search_fields,
-            vector_fields=entity.filterset.vector_fields,
-        )
-        results = list(matches[: limit + 1])
-        if results:
-            more = len(results) > limit
+        found = search_index.ranked(entity, text, limit=limit)
+        if found.total:
             groups.append(
-                SearchGroup(entity.label, results[:limit], more, entity.list_url)
+                SearchGroup(
+                    entity.name,
+                    entity.label,
+                    found.records,
+                    found.total,
+                    entity.list_url,
+                )
             )
     return groups
+
+
+def identified_record(text: str) -> Model | None:
+    """The one record `text` identifies (an NCT id, a DOI or a PMID in any form)."""
+    from evidence.models import Publication
+
+    found = normalise.identifier(text)
+    if found is None:
+        return None
+    if found.kind == "nct":
+        for entity in registry.entities():
+            if any(f.name == "nct_id" for f in entity.model._meta.concrete_fields):
+                rows = list(
+                    entity.model._default_manager.filter(nct_id__iexact=found.value)[:2]
+                )
+                if len(rows) == 1:
+                    return rows[0]
+        return None
+    lookup = (
+        {"doi__iexact": found.value}
+        if found.kind == "doi"
+        else {"pmid": int(found.value)}
+    )
+    rows = list(Publication.objects.filter(**lookup)[:2])
+    return rows[0] if len(rows) == 1 else None

@@ -34,12 +34,18 @@ def test_equivalent_spellings_give_the_same_words(spellings):
     ("text", "expected"),
     [
         ("IL-1β", ["il1b"]),
-        ("Transforming growth factor-beta 1 (TGF-β1)", ["transforming", "growth", "factorb1", "tgfb1"]),
+        (
+            "Transforming growth factor-beta 1 (TGF-β1)",
+            ["transforming", "growth", "factorb1", "tgfb1"],
+        ),
         ("knee osteoarthritis", ["knee", "osteoarthritis"]),
         ("microRNA-125b-5p", ["mir125b5p"]),
         ("type 2 diabetes", ["type2", "diabetes"]),
         # Greek names inside ordinary words stay as they are.
-        ("diabetes alphabet maximum betaine", ["diabetes", "alphabet", "maximum", "betaine"]),
+        (
+            "diabetes alphabet maximum betaine",
+            ["diabetes", "alphabet", "maximum", "betaine"],
+        ),
         # Years and long numbers are words of their own.
         ("Foo 2021", ["foo", "2021"]),
         ("", []),
@@ -111,7 +117,8 @@ def test_doi_case_is_folded():
 
 
 @pytest.mark.parametrize(
-    "text", ["PMID: 33184567", "pmid33184567", "https://pubmed.ncbi.nlm.nih.gov/33184567/"]
+    "text",
+    ["PMID: 33184567", "pmid33184567", "https://pubmed.ncbi.nlm.nih.gov/33184567/"],
 )
 def test_pmids(text):
     assert identifier(text) == Identifier("pmid", "33184567")

@@ -1,0 +1,260 @@
+"""The normalised search over the registry's entities: one definition per entity, the
+index (SearchEntry rows, written when a record is saved) and the matching and ranking
+that the site search, the API search and every list's `q` share.
+
+An entity's search definition is its FilterSet's: `name_fields` (name, aliases and
+identifiers: ranked first) and `search_fields` (every field searched; a field through a
+relation, "therapy__name", matches the related record's names). Text is normalised by
+evidence.base.normalise at index time and at query time, in Python, so both databases
+compare the same strings with the same plain LIKE: a record matches when every word of
+the query is part of one of its words (in any order, in any of its fields).
+
+Ranking, within a kind: the query's compact key equal to a name or alias (0), a name or
+alias starting with it (1), a name or alias containing it (2), text only (3); then by
+the record's first name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    IntegerField,
+    ManyToManyField,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.signals import post_delete, post_save
+
+from evidence.base import normalise
+from evidence.base.models import SearchEntry
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 12
+SEPARATOR = "|"
+
+
+#
+# The definition of one entity's search
+#
+
+
+def _entity_for(model: type[Model]):
+    from evidence import registry
+
+    entity = registry.for_model(model)
+    if entity is None or entity.filterset is None:
+        return None
+    return entity
+
+
+def _values(instance: Model, name: str) -> list[str]:
+    value = getattr(instance, name, None)
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value if item not in (None, "")]
+    return [str(value)]
+
+
+def local_fields(filterset) -> tuple[str, ...]:
+    return tuple(f for f in filterset.search_fields if "__" not in f)
+
+
+def related_fields(filterset) -> tuple[str, ...]:
+    return tuple(f for f in filterset.search_fields if "__" in f)
+
+
+def name_fields(filterset) -> tuple[str, ...]:
+    return tuple(getattr(filterset, "name_fields", ()) or ("slug",))
+
+
+def entry_values(instance: Model, filterset) -> dict[str, str]:
+    """The `names` and `text` of `instance`'s index entry."""
+    names: list[str] = []
+    for name in name_fields(filterset):
+        for value in _values(instance, name):
+            compact = normalise.key(value)
+            if compact and compact not in names:
+                names.append(compact)
+    texts = [
+        value
+        for name in dict.fromkeys((*name_fields(filterset), *local_fields(filterset)))
+        for value in _values(instance, name)
+    ]
+    return {
+        "names": SEPARATOR + SEPARATOR.join(names) + SEPARATOR if names else "",
+        "text": normalise.document(*texts),
+    }
+
+
+def index_record(instance: Model) -> None:
+    entity = _entity_for(type(instance))
+    if entity is None:
+        return
+    SearchEntry.objects.update_or_create(
+        entity=entity.name,
+        object_id=instance.pk,
+        defaults=entry_values(instance, entity.filterset),
+    )
+
+
+def unindex_record(instance: Model) -> None:
+    entity = _entity_for(type(instance))
+    if entity is not None:
+        SearchEntry.objects.filter(entity=entity.name, object_id=instance.pk).delete()
+
+
+def _saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index_record(instance)
+
+
+def _deleted(sender, instance, **kwargs):
+    unindex_record(instance)
+
+
+def connect_signals() -> None:
+    post_save.connect(_saved, dispatch_uid="atlas-search-index-save")
+    post_delete.connect(_deleted, dispatch_uid="atlas-search-index-delete")
+
+
+def rebuild(entities: Iterable | None = None, *, batch_size: int = 2000) -> int:
+    """Write the index entries of every record of `entities` (all by default) again."""
+    from evidence import registry
+
+    chosen = [e for e in (entities or registry.entities()) if e.filterset is not None]
+    written = 0
+    for entity in chosen:
+        SearchEntry.objects.filter(entity=entity.name).delete()
+        fields = {"pk", *name_fields(entity.filterset), *local_fields(entity.filterset)}
+        concrete = {f.attname for f in entity.model._meta.concrete_fields}
+        rows = entity.model._default_manager.only(*(fields & concrete)).order_by("pk")
+        batch: list[SearchEntry] = []
+        for instance in rows.iterator(chunk_size=batch_size):
+            batch.append(
+                SearchEntry(
+                    entity=entity.name,
+                    object_id=instance.pk,
+                    **entry_values(instance, entity.filterset),
+                )
+            )
+            if len(batch) >= batch_size:
+                SearchEntry.objects.bulk_create(batch)
+                written += len(batch)
+                batch = []
+        SearchEntry.objects.bulk_create(batch)
+        written += len(batch)
+    return written
+
+
+#
+# Matching
+#
+
+
+def query_words(text: str) -> list[str]:
+    """The words a query is matched with; an identifier counts as its bare value."""
+    text = " ".join(str(text).split())[:MAX_QUERY_LENGTH]
+    found = normalise.identifier(text)
+    if found is not None:
+        text = found.value
+    return normalise.words(text)[:MAX_WORDS]
+
+
+def _entries(entity_name: str, condition: Q) -> QuerySet:
+    return SearchEntry.objects.filter(condition, entity=entity_name).values("object_id")
+
+
+def _related_matches(model: type[Model], path: str, word: str) -> Q:
+    relation, rest = path.split("__", 1)
+    model_field = model._meta.get_field(relation)
+    related_model = model_field.related_model
+    related = _entity_for(related_model)
+    if related is not None:
+        matching = _entries(related.name, Q(names__contains=word))
+    else:
+        matching = related_model._default_manager.filter(
+            **{f"{rest}__icontains": word}
+        ).values("pk")
+    if isinstance(model_field, ManyToManyField):
+        through = model_field.remote_field.through
+        return Q(
+            pk__in=through._default_manager.filter(
+                **{f"{model_field.m2m_reverse_field_name()}__in": matching}
+            ).values(model_field.m2m_field_name())
+        )
+    return Q(**{f"{relation}__in": matching})
+
+
+def match_condition(entity, words: Sequence[str]) -> Q:
+    """Every word in the record's own text or in the names of a related record."""
+    condition = Q()
+    for word in words:
+        either = Q(pk__in=_entries(entity.name, Q(text__contains=word)))
+        for path in related_fields(entity.filterset):
+            either |= _related_matches(entity.model, path, word)
+        condition &= either
+    return condition
+
+
+def is_indexed(model: type[Model]) -> bool:
+    return _entity_for(model) is not None
+
+
+def search_queryset(queryset: QuerySet, text: str) -> QuerySet:
+    """`queryset`'s rows that match `text` (the lists' and the API's `q`)."""
+    words = query_words(text)
+    if not words:
+        return queryset
+    entity = _entity_for(queryset.model)
+    return queryset.filter(match_condition(entity, words))
+
+
+#
+# Ranked results of one kind
+#
+
+
+@dataclass
+class Ranked:
+    total: int
+    records: list = field(default_factory=list)
+
+
+def rank_expression(text: str) -> Case:
+    compact = "".join(query_words(text))
+    bar = SEPARATOR
+    return Case(
+        When(names__contains=f"{bar}{compact}{bar}", then=Value(0)),
+        When(names__contains=f"{bar}{compact}", then=Value(1)),
+        When(names__contains=compact, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+def ranked(entity, text: str, *, limit: int) -> Ranked:
+    """The matching records of `entity`, best first: the true count and the first `limit`."""
+    words = query_words(text)
+    if not words:
+        return Ranked(0)
+    matching = entity.model._default_manager.filter(
+        match_condition(entity, words)
+    ).values("pk")
+    entries = SearchEntry.objects.filter(entity=entity.name, object_id__in=matching)
+    total = entries.count()
+    if not total:
+        return Ranked(0)
+    ids = list(
+        entries.annotate(rank=rank_expression(text))
+        .order_by("rank", "names", "object_id")
+        .values_list("object_id", flat=True)[:limit]
+    )
+    by_id = entity.queryset().in_bulk(ids)
+    return Ranked(total, [by_id[pk] for pk in ids if pk in by_id])
