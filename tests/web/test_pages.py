@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+
 from trials.models import ClinicalTrial
 
 LIST_PAGES = [
@@ -206,7 +207,13 @@ def test_search_finds_by_name_synonym_nct_and_doi(client, world):
     assert groups("10.1000/study")["Studies"] == ["Roe et al. exosome study"]
     # Ranked: the publication whose DOI starts with it comes first.
     assert groups("10.1000/study")["Publications"][0] == "Doe J (2018)"
-    assert groups("gonarthrosis") == {"Conditions": ["Knee osteoarthritis"]}
+    found = groups("gonarthrosis")
+    assert found["Conditions"] == ["Knee osteoarthritis"]
+    # A synonym of a condition also finds the records of that condition.
+    assert set(found["Clinical trials"]) == set(
+        ClinicalTrial.objects.filter(conditions__synonyms__icontains="gonarthrosis")
+        .values_list("nct_id", flat=True)
+    )
     assert groups("Interleukin")["Secretome components"] == ["Interleukin 10"]
 
 
