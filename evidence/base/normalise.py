@@ -203,7 +203,9 @@ _PMID = re.compile(
 
 def identifier(text: str) -> Identifier | None:
     """The NCT id, DOI or PMID `text` is, in any of the forms people paste."""
-    text = " ".join(str(text).split())
+    # No control characters (a NUL cannot reach PostgreSQL).
+    text = "".join(c for c in str(text) if unicodedata.category(c)[0] != "C")
+    text = " ".join(text.split())
     if match := _NCT.match(text):
         return Identifier("nct", "NCT" + match.group(1))
     if match := _DOI.match(text):

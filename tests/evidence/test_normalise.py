@@ -129,3 +129,8 @@ def test_pmids(text):
 )
 def test_not_identifiers(text):
     assert identifier(text) is None
+
+
+def test_control_characters_never_reach_an_identifier():
+    assert identifier("10.1155/20\x0021") == Identifier("doi", "10.1155/2021")
+    assert words("IL\x00-6") == ["il6"]

@@ -108,11 +108,21 @@ QUERIES = [
     ("identifier", "NCT01183728", "trials", "nct01183728"),
     ("identifier", "nct01183728", "trials", "nct01183728"),
     ("identifier", "NCT 01183728", "trials", "nct01183728"),
-    ("identifier", "https://clinicaltrials.gov/study/NCT01183728", "trials", "nct01183728"),
+    (
+        "identifier",
+        "https://clinicaltrials.gov/study/NCT01183728",
+        "trials",
+        "nct01183728",
+    ),
     ("identifier", "clinicaltrials.gov/ct2/show/nct01183728", "trials", "nct01183728"),
     ("identifier", "10.3390/cells9061344", "studies", "smolinska2023-t1-r09"),
     ("identifier", "doi:10.3390/cells9061344", "studies", "smolinska2023-t1-r09"),
-    ("identifier", "https://doi.org/10.3390/CELLS9061344", "studies", "smolinska2023-t1-r09"),
+    (
+        "identifier",
+        "https://doi.org/10.3390/CELLS9061344",
+        "studies",
+        "smolinska2023-t1-r09",
+    ),
     ("identifier", "DOI: 10.1111/cns.12759", "publications", "dahbour-2017"),
     # Several words, in any order, across fields.
     ("words", "osteoarthritis knee", "trials", "nct01183728"),
@@ -121,7 +131,12 @@ QUERIES = [
     ("words", "medium alopecia conditioned", "studies", "smolinska2023-t1-r09"),
     ("words", "lupus systemic", "conditions", "systemic-lupus-erythematosus"),
     ("words", "cord umbilical msc", "cell_sources", "umbilical-cord-msc"),
-    ("words", "degeneration macular age-related", "conditions", "age-related-macular-degeneration"),
+    (
+        "words",
+        "degeneration macular age-related",
+        "conditions",
+        "age-related-macular-degeneration",
+    ),
     ("words", "cardiomyopathy ischemic", "trials", "nct00768066"),
     ("words", "fibrosis pulmonary idiopathic", "trials", "nct01385644"),
     ("words", "growth factor hepatocyte", "components", "hgf"),
@@ -152,7 +167,12 @@ def test_the_query_set_covers_every_category():
         counts[category] = counts.get(category, 0) + 1
     assert len(QUERIES) >= 60
     assert set(counts) == {
-        "greek", "names", "accents", "spelling", "identifier", "words"
+        "greek",
+        "names",
+        "accents",
+        "spelling",
+        "identifier",
+        "words",
     }
     assert min(counts.values()) >= 8
 
@@ -236,8 +256,10 @@ def test_the_page_shows_true_counts_and_a_show_all_link_without_internal_text(cl
     assert "ComponentFinding.None" not in html
     assert ".None" not in html
     components = next(g for g in response.context["groups"] if g.name == "components")
-    assert f"Secretome components <span class=\"count\">{components.total}</span>" in html
-    findings = next(g for g in response.context["groups"] if g.name == "component_findings")
+    assert f'Secretome components <span class="count">{components.total}</span>' in html
+    findings = next(
+        g for g in response.context["groups"] if g.name == "component_findings"
+    )
     assert findings.more and findings.total > len(findings.results)
     assert f"of {findings.total}." in html
 
@@ -253,6 +275,67 @@ def test_the_lists_q_uses_the_same_normalisation(client):
 
 
 def test_highlighting_stays_escaped(client):
-    response = client.get(reverse("evidence:search"), {"q": "<script>alert(1)</script> TNF"})
+    response = client.get(
+        reverse("evidence:search"), {"q": "<script>alert(1)</script> TNF"}
+    )
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
+
+
+def test_api_search_ranked_and_grouped(client):
+    response = client.get("/api/search/", {"q": "TGF-β"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == "TGF-β"
+    assert body["match"] is None
+    groups = {g["name"]: g for g in body["groups"]}
+    components = groups["components"]
+    assert [r["slug"] for r in components["results"][:2]] == ["tgf-beta", "tgf-beta1"]
+    assert components["total"] == len(components["results"])
+    assert components["list_url"] == (
+        "http://testserver" + reverse("secretome:component_list") + "?q=TGF-%CE%B2"
+    )
+    # The same groups and counts as the page.
+    page = client.get(reverse("evidence:search"), {"q": "TGF-β"})
+    assert {g.name: g.total for g in page.context["groups"]} == {
+        name: g["total"] for name, g in groups.items()
+    }
+
+
+def test_api_search_limit_and_true_totals(client):
+    body = client.get("/api/search/", {"q": "tumor", "limit": 2}).json()
+    findings = next(g for g in body["groups"] if g["name"] == "component_findings")
+    assert len(findings["results"]) == 2
+    assert findings["total"] > 2
+
+
+def test_api_search_identifier_is_the_match_and_the_first_hit(client):
+    body = client.get("/api/search/", {"q": "NCT 01183728"}).json()
+    assert body["match"]["slug"] == "nct01183728"
+    assert body["match"]["url"].endswith("/trials/nct01183728/")
+    trials = next(g for g in body["groups"] if g["name"] == "trials")
+    assert trials["results"][0]["slug"] == "nct01183728"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "x" * 201},
+        {"q": "a", "limit": 0},
+        {"q": "a", "limit": "many"},
+        {"q": "a", "limit": 101},
+        {"q": "a\x00b"},
+    ],
+)
+def test_api_search_refuses_bad_parameters(client, params):
+    response = client.get("/api/search/", params)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_page_search_with_a_nul_is_not_an_error(client):
+    response = client.get(reverse("evidence:search"), {"q": "10.1155/ab\x00c"})
+    assert response.status_code == 200

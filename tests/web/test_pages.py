@@ -211,8 +211,9 @@ def test_search_finds_by_name_synonym_nct_and_doi(client, world):
     assert found["Conditions"] == ["Knee osteoarthritis"]
     # A synonym of a condition also finds the records of that condition.
     assert set(found["Clinical trials"]) == set(
-        ClinicalTrial.objects.filter(conditions__synonyms__icontains="gonarthrosis")
-        .values_list("nct_id", flat=True)
+        ClinicalTrial.objects.filter(
+            conditions__synonyms__icontains="gonarthrosis"
+        ).values_list("nct_id", flat=True)
     )
     assert groups("Interleukin")["Secretome components"] == ["Interleukin 10"]
 
