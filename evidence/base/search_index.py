@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     Case,
     IntegerField,
@@ -29,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
 from evidence.base import normalise
@@ -36,6 +38,8 @@ from evidence.base.models import SearchEntry
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
+# A trigram index cannot answer a word shorter than one trigram.
+MIN_INDEXED_LENGTH = 3
 SEPARATOR = "|"
 
 
@@ -167,8 +171,29 @@ def query_words(text: str) -> list[str]:
     return normalise.words(text)[:MAX_WORDS]
 
 
-def _entries(entity_name: str, condition: Q) -> QuerySet:
-    return SearchEntry.objects.filter(condition, entity=entity_name).values("object_id")
+def _contains(column: str, word: str) -> Q:
+    """Index entries whose `column` ("text" or "names") contains `word`.
+
+    The same LIKE on both databases; on SQLite a word of three characters or more is
+    answered by the FTS5 trigram table (evidence/migrations/0007), whose quoted string
+    is a substring match: the same rows as the LIKE.
+    """
+    if connection.vendor == "sqlite" and len(word) >= MIN_INDEXED_LENGTH:
+        table = connection.ops.quote_name(f"{SearchEntry._meta.db_table}_fts")
+        # The words are [a-z0-9] only: nothing to quote inside the FTS5 string.
+        return Q(
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH %s",
+                [f'{{{column}}} : "{word}"'],
+            )
+        )
+    return Q(**{f"{column}__contains": word})
+
+
+def _entries(entity_name: str, column: str, word: str) -> QuerySet:
+    return SearchEntry.objects.filter(
+        _contains(column, word), entity=entity_name
+    ).values("object_id")
 
 
 def _related_matches(model: type[Model], path: str, word: str) -> Q:
@@ -177,7 +202,7 @@ def _related_matches(model: type[Model], path: str, word: str) -> Q:
     related_model = model_field.related_model
     related = _entity_for(related_model)
     if related is not None:
-        matching = _entries(related.name, Q(names__contains=word))
+        matching = _entries(related.name, "names", word)
     else:
         matching = related_model._default_manager.filter(
             **{f"{rest}__icontains": word}
@@ -196,7 +221,7 @@ def match_condition(entity, words: Sequence[str]) -> Q:
     """Every word in the record's own text or in the names of a related record."""
     condition = Q()
     for word in words:
-        either = Q(pk__in=_entries(entity.name, Q(text__contains=word)))
+        either = Q(pk__in=_entries(entity.name, "text", word))
         for path in related_fields(entity.filterset):
             either |= _related_matches(entity.model, path, word)
         condition &= either
