@@ -20,6 +20,7 @@ Identifiers (NCT ids, DOIs, PMIDs) in every written form are read by `identifier
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
 ATTACHABLE = ("alpha", "beta", "gamma", "delta", "kappa")
 _GREEK_NAMES = "|".join(sorted(GREEK, key=len, reverse=True))
 _GREEK_ALONE = re.compile(rf"^({_GREEK_NAMES})(\d*[a-z]?)$")
+_ANY_GREEK = re.compile(_GREEK_NAMES)
 _GREEK_ATTACHED = re.compile(rf"(?<=[a-z0-9])({'|'.join(ATTACHABLE)})(\d*[a-z]?)$")
 # Words that belong to the name before them: a number of up to three digits (with a
 # letter after it: "125b"), a single letter, or a Greek letter.
@@ -111,7 +113,10 @@ _JOINERS = re.compile(r"[-'.·]")
 
 def fold(text: str) -> str:
     """Lower case, accents removed, Greek letters spelled out, other letters in Latin."""
-    text = unicodedata.normalize("NFKD", str(text)).lower()
+    text = str(text)
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text).lower()
     out = []
     for char in text:
         if unicodedata.combining(char):
@@ -124,9 +129,12 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+_SPELLINGS = dict(SPELLINGS)
+_BRITISH = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
+
+
 def _spell(word: str) -> str:
-    for british, american in SPELLINGS:
-        word = word.replace(british, american)
+    word = _BRITISH.sub(lambda m: _SPELLINGS[m.group()], word)
     for long, short in PREFIXES:
         if word.startswith(long):
             word = short + word[len(long) :]
@@ -135,6 +143,8 @@ def _spell(word: str) -> str:
 
 def _greek(part: str) -> tuple[str, bool]:
     """A part of a name with its Greek name as a letter, and whether it was Greek."""
+    if not _ANY_GREEK.search(part):
+        return part, False
     alone = _GREEK_ALONE.match(part)
     if alone:
         return GREEK[alone.group(1)] + alone.group(2), True
@@ -148,6 +158,12 @@ def _greek(part: str) -> tuple[str, bool]:
 
 def words(text: str) -> list[str]:
     """The search words of `text`: folded, Greek as letters, each name one word."""
+    return list(_words(str(text)))
+
+
+# Indexed text repeats (conditions, designs, outcomes as printed): remembered.
+@functools.lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
     result: list[str] = []
     for match in _WORD.finditer(fold(text)):
         parts = []
@@ -162,7 +178,7 @@ def words(text: str) -> list[str]:
             result[-1] = _spell(result[-1] + word)
         else:
             result.append(word)
-    return result
+    return tuple(result)
 
 
 def document(*texts: object) -> str:

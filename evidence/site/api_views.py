@@ -94,6 +94,10 @@ class SearchResponseSerializer(serializers.Serializer):
         help_text="The record the query identifies (an NCT id, DOI or PMID), if one.",
     )
     groups = SearchGroupSerializer(many=True)
+    suggestions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="When nothing matches: names close to the query (did you mean).",
+    )
 
 
 def _result(request, entity_name: str, record) -> dict:
@@ -149,4 +153,12 @@ class SearchView(APIView):
                     "results": [_result(request, group.name, r) for r in group.results],
                 }
             )
-        return Response({"query": text, "match": match, "groups": groups})
+        suggestions = [] if groups else site_search.suggestions(text)
+        return Response(
+            {
+                "query": text,
+                "match": match,
+                "groups": groups,
+                "suggestions": suggestions,
+            }
+        )

@@ -75,3 +75,54 @@ def identified_record(text: str) -> Model | None:
     )
     rows = list(Publication.objects.filter(**lookup)[:2])
     return rows[0] if len(rows) == 1 else None
+
+
+#
+# Did you mean
+#
+
+# How close a typed name must be to a known one (difflib's ratio; 1 is equal).
+SUGGESTION_CUTOFF = 0.8
+
+
+def suggestions(text: str, *, limit: int = 3) -> list[str]:
+    """Names of vocabulary records close to `text`, for a query that found nothing.
+
+    Compared in Python on the normalised keys of names and aliases (difflib), so both
+    databases suggest the same. Only entities with a `name` among their name fields
+    (components, conditions, therapies, cell sources, effects, preconditioning) are
+    read: small tables.
+    """
+    import difflib
+
+    from evidence.base.models import SearchEntry
+
+    typed = "".join(search_index.query_words(text))
+    if len(typed) < 4:
+        return []
+    vocabulary = {
+        e.name: e
+        for e in registry.entities()
+        if e.searchable and "name" in search_index.name_fields(e.filterset)
+    }
+    owners: dict[str, tuple[str, int]] = {}
+    for entity_name, object_id, names in SearchEntry.objects.filter(
+        entity__in=vocabulary
+    ).values_list("entity", "object_id", "names"):
+        for key in names.strip(search_index.SEPARATOR).split(search_index.SEPARATOR):
+            if key:
+                owners.setdefault(key, (entity_name, object_id))
+    found: list[str] = []
+    for key in difflib.get_close_matches(
+        typed, sorted(owners), n=limit * 3, cutoff=SUGGESTION_CUTOFF
+    ):
+        entity_name, object_id = owners[key]
+        record = (
+            vocabulary[entity_name].model._default_manager.filter(pk=object_id).first()
+        )
+        label = str(record) if record is not None else ""
+        if label and label not in found:
+            found.append(label)
+        if len(found) == limit:
+            break
+    return found

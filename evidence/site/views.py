@@ -57,6 +57,7 @@ def search(request):
             "q": text,
             "groups": groups,
             "total": sum(g.total for g in groups),
+            "suggestions": site_search.suggestions(text) if text and not groups else [],
         },
     )
 

@@ -8,6 +8,7 @@ find among the first 20 of that kind.
 """
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -339,3 +340,37 @@ def test_api_search_refuses_bad_parameters(client, params):
 def test_page_search_with_a_nul_is_not_an_error(client):
     response = client.get(reverse("evidence:search"), {"q": "10.1155/ab\x00c"})
     assert response.status_code == 200
+
+
+# (typed, a suggestion it must get): nothing matches them, "did you mean" answers.
+TYPOS = [
+    ("Interleukn-6", "Interleukin-6"),
+    ("TGF-bta1", "Transforming growth factor-beta 1"),
+    ("melatonn", "Melatonin preconditioning"),
+    ("hepatocyte grwth factor", "Hepatocyte growth factor"),
+    ("osteoarthritsi", "Knee osteoarthritis"),
+    ("Angiopoeitin-1", "Angiopoietin-1"),
+    ("Thrombospondn-1", "Thrombospondin-1"),
+    ("Glaucomma", "Glaucoma"),
+]
+
+
+@pytest.mark.parametrize(("typed", "meant"), TYPOS)
+def test_a_typo_gets_did_you_mean(client, typed, meant):
+    response = client.get(reverse("evidence:search"), {"q": typed})
+    assert response.context["groups"] == []
+    assert meant in response.context["suggestions"]
+    assert f'href="?q={quote(meant, safe="/")}"' in response.content.decode()
+    body = client.get("/api/search/", {"q": typed}).json()
+    assert meant in body["suggestions"]
+
+
+def test_no_suggestion_when_something_matches_or_nothing_is_close(client):
+    assert (
+        client.get(reverse("evidence:search"), {"q": "glaucoma"}).context["suggestions"]
+        == []
+    )
+    assert (
+        client.get(reverse("evidence:search"), {"q": "qqqqzzzz"}).context["suggestions"]
+        == []
+    )
