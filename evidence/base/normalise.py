@@ -157,33 +157,48 @@ def _greek(part: str) -> tuple[str, bool]:
 
 
 def words(text: str) -> list[str]:
-    """The search words of `text`: folded, Greek as letters, each name one word."""
-    return list(_words(str(text)))
+    """The search words of `text` (a query): folded, Greek as letters, each name one word."""
+    return list(_words(str(text), False))
+
+
+def document(*texts: object) -> str:
+    """The indexed form of some texts: their words separated by spaces.
+
+    A Greek name standing as a word after a name ("TNF alpha") is indexed both ways:
+    run into the name ("tnfa") and spelled on its own ("alpha"), so the query "alpha"
+    finds it as the query "TNF alpha" does.
+    """
+    return " ".join(w for text in texts if text for w in _words(str(text), True))
 
 
 # Indexed text repeats (conditions, designs, outcomes as printed): remembered.
 @functools.lru_cache(maxsize=65536)
-def _words(text: str) -> tuple[str, ...]:
+def _words(text: str, spelled_too: bool) -> tuple[str, ...]:
     result: list[str] = []
+    extra: list[str] = []
     for match in _WORD.finditer(fold(text)):
+        raw = _JOINERS.split(match.group())
         parts = []
         glued = False
-        for index, part in enumerate(_JOINERS.split(match.group())):
+        for index, part in enumerate(raw):
             part, is_greek = _greek(part)
             if index == 0 and is_greek:
                 glued = True
             parts.append(part)
+        # A Greek name as a word of its own, with no name before it: as spelled
+        # ("alpha" is a word; a lone "a" would be part of every text).
+        bare = glued and len(raw) == 1
+        if bare and not result:
+            result.append(raw[0])
+            continue
         word = _spell("".join(parts))
         if result and (glued or _SHORT.match(word)):
             result[-1] = _spell(result[-1] + word)
+            if bare and spelled_too:
+                extra.append(raw[0])
         else:
             result.append(word)
-    return tuple(result)
-
-
-def document(*texts: object) -> str:
-    """The indexed form of some texts: their words separated by spaces."""
-    return " ".join(w for text in texts if text for w in words(str(text)))
+    return tuple(result + extra)
 
 
 def key(text: str) -> str:

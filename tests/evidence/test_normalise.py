@@ -62,14 +62,28 @@ def test_key_runs_words_together():
 
 
 def test_document_joins_the_words_of_every_text():
-    assert normalise.document("TGF-β1", None, "", "Danišovič Ľ") == "tgfb1 danisovicl"
+    assert (
+        normalise.document("TGF-β1", None, "", "Danišovič Ľ")
+        == "tgfb1 beta1 danisovicl"
+    )
 
 
 def test_every_greek_letter_is_in_the_name_table():
     for letter, name in normalise.GREEK_LETTERS.items():
         assert name in normalise.GREEK
-        assert words(letter) == [normalise.GREEK[name]]
-        assert words(letter.upper()) == [normalise.GREEK[name]]
+        # Attached to a name: its letter; standing alone: its spelled name.
+        assert words("X-" + letter) == ["x" + normalise.GREEK[name]]
+        assert words("X " + letter.upper()) == ["x" + normalise.GREEK[name]]
+        assert words(letter) == words(name) == [name]
+
+
+def test_a_greek_name_alone_is_a_word_and_is_indexed_both_ways():
+    assert words("alpha") == ["alpha"]
+    assert words("Alpha exosomes") == ["alpha", "exosomes"]
+    assert words("TNF alpha") == ["tnfa"]
+    assert normalise.document("TNF alpha") == "tnfa alpha"
+    assert normalise.document("TNF alpha 1 cells") == "tnfa1 cells alpha"
+    assert normalise.document("TNF-α") == "tnfa alpha"
 
 
 def test_british_spellings_are_folded_to_american():
