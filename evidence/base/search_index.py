@@ -16,20 +16,12 @@ the record's first name.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    IntegerField,
-    ManyToManyField,
-    Model,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import ManyToManyField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 
@@ -242,7 +234,7 @@ def search_queryset(queryset: QuerySet, text: str) -> QuerySet:
 
 
 #
-# Ranked results of one kind
+# Ranked results of every kind
 #
 
 
@@ -252,34 +244,92 @@ class Ranked:
     records: list = field(default_factory=list)
 
 
-def rank_expression(text: str) -> Case:
-    compact = "".join(query_words(text))
-    bar = SEPARATOR
-    return Case(
-        When(names__contains=f"{bar}{compact}{bar}", then=Value(0)),
-        When(names__contains=f"{bar}{compact}", then=Value(1)),
-        When(names__contains=compact, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
+def rank(names: str, compact: str) -> int:
+    """0: a name or alias equal to the query; 1: starting with it; 2: containing it;
+    3: text only."""
+    if f"{SEPARATOR}{compact}{SEPARATOR}" in names:
+        return 0
+    if f"{SEPARATOR}{compact}" in names:
+        return 1
+    if compact in names:
+        return 2
+    return 3
+
+
+def _word_matches(word: str) -> tuple[dict, dict, dict]:
+    """For one word, over every entity at once: the records whose text contains it,
+    those whose names contain it (by entity), and the names read on the way."""
+    in_text: dict[str, set] = defaultdict(set)
+    in_names: dict[str, set] = defaultdict(set)
+    names_of: dict[tuple[str, int], str] = {}
+    for name, pk, names in SearchEntry.objects.filter(
+        _contains("text", word)
+    ).values_list("entity", "object_id", "names"):
+        in_text[name].add(pk)
+        names_of[(name, pk)] = names
+    for name, pk in SearchEntry.objects.filter(_contains("names", word)).values_list(
+        "entity", "object_id"
+    ):
+        in_names[name].add(pk)
+    return in_text, in_names, names_of
+
+
+def _related_ids(model: type[Model], path: str, word: str, in_names: dict) -> set:
+    """Primary keys of `model` whose related record (through `path`) names `word`."""
+    relation = path.split("__", 1)[0]
+    related = _entity_for(model._meta.get_field(relation).related_model)
+    if related is not None and not in_names.get(related.name):
+        return set()  # no query: no related record names the word
+    return set(
+        model._default_manager.filter(_related_matches(model, path, word)).values_list(
+            "pk", flat=True
+        )
     )
 
 
-def ranked(entity, text: str, *, limit: int) -> Ranked:
-    """The matching records of `entity`, best first: the true count and the first `limit`."""
+def ranked_everything(
+    entities: Sequence, text: str, *, limit: int
+) -> dict[str, Ranked]:
+    """The matching records of each entity, best first: the true count and the first
+    `limit`. The same matches as `search_queryset` (every word in the record's text or
+    in a related record's names); read once per word for all entities, ranked in Python
+    so both databases order alike."""
     words = query_words(text)
     if not words:
-        return Ranked(0)
-    matching = entity.model._default_manager.filter(
-        match_condition(entity, words)
-    ).values("pk")
-    entries = SearchEntry.objects.filter(entity=entity.name, object_id__in=matching)
-    total = entries.count()
-    if not total:
-        return Ranked(0)
-    ids = list(
-        entries.annotate(rank=rank_expression(text))
-        .order_by("rank", "names", "object_id")
-        .values_list("object_id", flat=True)[:limit]
-    )
-    by_id = entity.queryset().in_bulk(ids)
-    return Ranked(total, [by_id[pk] for pk in ids if pk in by_id])
+        return {}
+    compact = "".join(words)
+    per_word = [(word, *_word_matches(word)) for word in words]
+    names_of: dict[tuple[str, int], str] = {}
+    for *_, names in per_word:
+        names_of.update(names)
+    found: dict[str, Ranked] = {}
+    for entity in entities:
+        matched: set | None = None
+        for word, in_text, in_names, _ in per_word:
+            ids = set(in_text.get(entity.name, ()))
+            for path in related_fields(entity.filterset):
+                ids |= _related_ids(entity.model, path, word, in_names)
+            matched = ids if matched is None else matched & ids
+            if not matched:
+                break
+        if not matched:
+            continue
+        missing = [pk for pk in matched if (entity.name, pk) not in names_of]
+        for start in range(0, len(missing), 5000):
+            for pk, names in SearchEntry.objects.filter(
+                entity=entity.name, object_id__in=missing[start : start + 5000]
+            ).values_list("object_id", "names"):
+                names_of[(entity.name, pk)] = names
+        order = sorted(
+            matched,
+            key=lambda pk: (
+                rank(names_of.get((entity.name, pk), ""), compact),
+                names_of.get((entity.name, pk), ""),
+                pk,
+            ),
+        )[:limit]
+        by_id = entity.queryset().in_bulk(order)
+        found[entity.name] = Ranked(
+            len(matched), [by_id[pk] for pk in order if pk in by_id]
+        )
+    return found

@@ -35,11 +35,11 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
     all of them, in any order and any searched field; the best `limit` of each type.
     """
     groups = []
-    for entity in registry.entities():
-        if not entity.searchable:
-            continue
-        found = search_index.ranked(entity, text, limit=limit)
-        if found.total:
+    entities = [e for e in registry.entities() if e.searchable]
+    ranked = search_index.ranked_everything(entities, text, limit=limit)
+    for entity in entities:
+        found = ranked.get(entity.name)
+        if found is not None:
             groups.append(
                 SearchGroup(
                     entity.name,

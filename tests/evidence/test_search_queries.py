@@ -374,3 +374,23 @@ def test_no_suggestion_when_something_matches_or_nothing_is_close(client):
         client.get(reverse("evidence:search"), {"q": "qqqqzzzz"}).context["suggestions"]
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["tumor", "TGF-β1", "knee osteoarthritis", "stroke", "mir", "ab", "10.3390"],
+)
+def test_the_site_search_finds_what_every_list_q_finds(query):
+    groups = {g.name: g for g in search_everything(text=query, limit=1000)}
+    for entity in registry.entities():
+        if not entity.searchable:
+            continue
+        listed = set(
+            search_index.search_queryset(entity.model.objects.all(), query).values_list(
+                "pk", flat=True
+            )
+        )
+        group = groups.get(entity.name)
+        shown = {r.pk for r in group.results} if group else set()
+        assert shown == listed, (query, entity.name)
+        assert (group.total if group else 0) == len(listed)
