@@ -8,9 +8,10 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.signals import request_started
+        from django.db.models.signals import post_migrate
 
         from evidence import filtersets, registry
-        from evidence.base import counts, writes
+        from evidence.base import counts, search_index, writes
         from evidence.dataset import vocabulary as specs
         from evidence.models import (
             CellSource,
@@ -23,6 +24,11 @@ class EvidenceConfig(AppConfig):
 
         # Any write makes the cached counts of lists and facets out of date.
         counts.connect_signals()
+        # Saved and deleted records are indexed for search (evidence.base.search_index).
+        search_index.connect_signals()
+        post_migrate.connect(
+            search_index.ensure_built, sender=self, dispatch_uid="atlas-search-index"
+        )
         # Each request starts with no committed write (see evidence.middleware).
         request_started.connect(
             writes.reset_commit_log, dispatch_uid="atlas-reset-commit-log"

@@ -21,6 +21,7 @@ from evidence.models import (
 
 
 class PublicationFilterSet(SearchFilterSet):
+    name_fields = ("doi", "pmid", "slug", "title")
     search_fields = ("title", "authors", "doi", "journal", "slug")
     vector_fields = ("title", "authors", "journal")
 
@@ -58,6 +59,7 @@ class ReviewReferenceFilterSet(SearchFilterSet):
 
 
 class ConditionFilterSet(SearchFilterSet):
+    name_fields = ("name", "synonyms", "slug")
     search_fields = ("name", "slug", "synonyms")
 
     category = filters.MultipleChoiceFilter(choices=choices.ConditionCategory.choices)
@@ -68,6 +70,7 @@ class ConditionFilterSet(SearchFilterSet):
 
 
 class CellSourceFilterSet(SearchFilterSet):
+    name_fields = ("name", "slug")
     search_fields = ("name", "slug", "tissue", "cell_type")
 
     potency = filters.MultipleChoiceFilter(choices=choices.Potency.choices)
@@ -79,6 +82,7 @@ class CellSourceFilterSet(SearchFilterSet):
 
 
 class TherapyFilterSet(SearchFilterSet):
+    name_fields = ("name", "brand_name", "slug")
     search_fields = ("name", "slug", "brand_name", "description", "cell_source__name")
     vector_fields = ("name", "brand_name", "description")
 

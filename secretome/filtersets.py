@@ -20,6 +20,7 @@ from secretome.models import (
 
 
 class ComponentFilterSet(SearchFilterSet):
+    name_fields = ("name", "abbreviation", "aliases", "slug")
     search_fields = ("name", "slug", "abbreviation", "aliases")
 
     kind = filters.MultipleChoiceFilter(choices=choices.ComponentKind.choices)
@@ -38,6 +39,7 @@ class ComponentFilterSet(SearchFilterSet):
 
 
 class EffectFilterSet(SearchFilterSet):
+    name_fields = ("name", "slug")
     search_fields = ("name", "slug", "description")
 
     class Meta:
@@ -46,6 +48,7 @@ class EffectFilterSet(SearchFilterSet):
 
 
 class ComponentFindingFilterSet(SearchFilterSet):
+    name_fields = ("slug",)
     search_fields = ("slug", "statement", "model_as_printed", "component__name")
     vector_fields = ("statement", "model_as_printed")
 
@@ -76,6 +79,7 @@ class ComponentFindingFilterSet(SearchFilterSet):
 
 
 class PreconditioningFilterSet(SearchFilterSet):
+    name_fields = ("name", "agent", "slug")
     search_fields = ("name", "slug", "agent", "effect_text")
 
     category = filters.MultipleChoiceFilter(
@@ -95,6 +99,7 @@ class PreconditioningFilterSet(SearchFilterSet):
 
 
 class GeneticModificationFilterSet(SearchFilterSet):
+    name_fields = ("factor_as_printed", "slug")
     search_fields = (
         "slug",
         "factor_as_printed",

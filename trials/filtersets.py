@@ -21,6 +21,7 @@ from trials.models import (
 
 
 class TrialFilterSet(SearchFilterSet):
+    name_fields = ("nct_id", "slug")
     search_fields = (
         "nct_id",
         "slug",
@@ -69,6 +70,7 @@ class TrialFilterSet(SearchFilterSet):
 
 
 class StudyFilterSet(SearchFilterSet):
+    name_fields = ("title", "slug")
     search_fields = (
         "slug",
         "title",

@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import ManyToManyField
 
 from evidence import choices
+from evidence.base import search_index
 from evidence.base.search import text_search
 from evidence.models import (
     CellSource,
@@ -16,8 +17,14 @@ from evidence.models import (
 
 
 class SearchFilterSet(filters.FilterSet):
-    """A FilterSet with a `q` text search over `search_fields`."""
+    """A FilterSet with a `q` text search over `search_fields`.
 
+    For an entity of the registry this is its search definition: `name_fields` (name,
+    aliases, identifiers: ranked first) and `search_fields`, matched through the
+    normalised index (evidence.base.search_index); other models match `icontains`.
+    """
+
+    name_fields: tuple[str, ...] = ()
     search_fields: tuple[str, ...] = ()
     vector_fields: tuple[str, ...] = ()
 
@@ -35,6 +42,8 @@ class SearchFilterSet(filters.FilterSet):
                 spec.distinct = False
 
     def filter_q(self, queryset, name, value):
+        if search_index.is_indexed(queryset.model):
+            return search_index.search_queryset(queryset, value)
         return text_search(
             queryset, value, fields=self.search_fields, vector_fields=self.vector_fields
         )

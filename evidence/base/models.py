@@ -195,3 +195,30 @@ class ProvenanceModel(TimeStampedModel):
     def clean(self) -> None:
         super().clean()
         refuse_numeric_slug(self.slug)
+
+
+class SearchEntry(models.Model):
+    """A record's text as search reads it: normalised in Python (evidence.base.normalise)
+    when the record is saved, so SQLite and PostgreSQL compare the same strings.
+
+    `names` holds the compact keys of its name, aliases and identifiers between bars
+    ("|tgfb1|transforminggrowthfactorb1tgfb1|"), for ranking exact and prefix matches
+    first; `text` the words of every searched field. Kept in step by
+    evidence.base.search (post_save and post_delete); `manage.py rebuild_search_index`
+    fills it for rows written without signals.
+    """
+
+    entity = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    names = models.TextField(blank=True, default="")
+    text = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "object_id"], name="searchentry_one_per_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.object_id}"

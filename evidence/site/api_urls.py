@@ -17,6 +17,7 @@ _RESOURCES = {
 
 urlpatterns = [
     path("", api_views.ApiRootView.as_view(resources=_RESOURCES), name="api-root"),
+    path("search/", api_views.SearchView.as_view(), name="api-search"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
+from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
+
+MAX_SEARCH_LIMIT = 100
 
 
 class ApiRootView(APIView):
@@ -26,6 +32,7 @@ class ApiRootView(APIView):
             path: reverse(name, request=request)
             for path, name in self.resources.items()
         }
+        links["search"] = reverse("api-search", request=request)
         links["schema"] = reverse("api-schema", request=request)
         links["docs"] = reverse("api-docs", request=request)
         return Response(links)
@@ -34,3 +41,124 @@ class ApiRootView(APIView):
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
     """An unknown path under /api/."""
     return JsonResponse({"detail": "Not found."}, status=404)
+
+
+#
+# /api/search/: the site search as JSON
+#
+
+
+class SearchParametersSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200,
+        help_text=(
+            "Words (all must match, in any order, in any searched field), a name or "
+            "alias in any spelling (TGF-β1 = TGF-beta1 = TGFB1), or an identifier: an "
+            "NCT id, a DOI or a PMID in any written form."
+        ),
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_SEARCH_LIMIT,
+        default=20,
+        required=False,
+        help_text="Results per kind of record (the counts are always complete).",
+    )
+
+
+class SearchResultSerializer(serializers.Serializer):
+    entity = serializers.CharField(
+        help_text="The kind of record: trials, components..."
+    )
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    label = serializers.CharField()
+    url = serializers.URLField(allow_null=True, help_text="Its page on the site.")
+
+
+class SearchGroupSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    total = serializers.IntegerField(help_text="Every matching record of this kind.")
+    list_url = serializers.URLField(
+        allow_null=True,
+        help_text="This kind's list filtered by the query (all results).",
+    )
+    results = SearchResultSerializer(many=True, help_text="The best first.")
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    match = SearchResultSerializer(
+        allow_null=True,
+        help_text="The record the query identifies (an NCT id, DOI or PMID), if one.",
+    )
+    groups = SearchGroupSerializer(many=True)
+    suggestions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="When nothing matches: names close to the query (did you mean).",
+    )
+
+
+def _result(request, entity_name: str, record) -> dict:
+    url = getattr(record, "get_absolute_url", None)
+    return {
+        "entity": entity_name,
+        "id": record.pk,
+        "slug": getattr(record, "slug", "") or "",
+        "label": str(record),
+        "url": request.build_absolute_uri(url()) if url else None,
+    }
+
+
+class SearchView(APIView):
+    """Search every kind of record: ranked (exact name or alias, then prefix, then
+    text), grouped by kind with the true count per kind; the same search as /search/."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="search",
+        parameters=[SearchParametersSerializer],
+        responses=SearchResponseSerializer,
+        tags=["search"],
+    )
+    def get(self, request, format=None):
+        from evidence import registry
+        from evidence.site import search as site_search
+
+        params = SearchParametersSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        text = " ".join(params.validated_data["q"].split())
+        limit = params.validated_data["limit"]
+        record = site_search.identified_record(text)
+        match = None
+        if record is not None:
+            entity = registry.for_model(type(record))
+            match = _result(request, entity.name if entity else "", record)
+        groups = []
+        for group in site_search.search_everything(text=text, limit=limit):
+            list_url = None
+            if group.list_url:
+                list_url = request.build_absolute_uri(
+                    f"{django_reverse(group.list_url)}?{urlencode({'q': text})}"
+                )
+            groups.append(
+                {
+                    "name": group.name,
+                    "label": group.label,
+                    "total": group.total,
+                    "list_url": list_url,
+                    "results": [_result(request, group.name, r) for r in group.results],
+                }
+            )
+        suggestions = [] if groups else site_search.suggestions(text)
+        return Response(
+            {
+                "query": text,
+                "match": match,
+                "groups": groups,
+                "suggestions": suggestions,
+            }
+        )

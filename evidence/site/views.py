@@ -6,7 +6,7 @@ namespace (evidence/site/urls.py)."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.generic import DetailView, TemplateView
 
 from evidence.models import CellSource, Condition, Publication, ReviewReference, Therapy
@@ -45,6 +45,10 @@ class CompareView(TemplateView):
 
 def search(request):
     text = " ".join(request.GET.get("q", "").split())[:200]
+    # An identifier that names one record opens it.
+    record = site_search.identified_record(text) if text else None
+    if record is not None:
+        return redirect(record.get_absolute_url())
     groups = site_search.search_everything(text=text) if text else []
     return render(
         request,
@@ -53,7 +57,7 @@ def search(request):
             "q": text,
             "groups": groups,
             "total": sum(g.total for g in groups),
-            "any_more": any(g.more for g in groups),
+            "suggestions": site_search.suggestions(text) if text and not groups else [],
         },
     )
 

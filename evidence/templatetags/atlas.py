@@ -72,8 +72,10 @@ def snippet_text(record) -> str:
     """The first non-empty free-text field of a search result."""
     for name in SNIPPET_FIELDS:
         value = getattr(record, name, "")
-        if value:
-            return str(value)
+        # Text only: a relation of the same name (a component's `findings`) would print
+        # its manager ("secretome.ComponentFinding.None").
+        if value and isinstance(value, str):
+            return value
     return ""
 
 

@@ -54,7 +54,8 @@ def test_unknown_record_is_json_404(api_client, resource):
 
 def test_root_lists_every_resource(api_client):
     body = api_client.get("/api/").json()
-    assert set(body) == {r.path for r in RESOURCES} | {"schema", "docs"}
+    assert set(body) == {r.path for r in RESOURCES} | {"search", "schema", "docs"}
+    assert body["search"] == "http://testserver/api/search/"
     assert body["trials"] == "http://testserver/api/trials/"
 
 

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from trials.models import ClinicalTrial
+
 LIST_PAGES = [
     "evidence:publication_list",
     "evidence:condition_list",
@@ -183,10 +185,36 @@ def test_search_finds_by_name_synonym_nct_and_doi(client, world):
             g.label: [str(r) for r in g.results] for g in response.context["groups"]
         }
 
-    assert groups("NCT00000003") == {"Clinical trials": ["NCT00000003"]}
-    assert groups("10.1000/study.1")["Studies"] == ["Roe et al. exosome study"]
-    assert groups("10.1000/study.1")["Publications"] == ["Doe J (2018)"]
-    assert groups("gonarthrosis") == {"Conditions": ["Knee osteoarthritis"]}
+    # An identifier that names one record opens it (evidence.site.search).
+    trial = ClinicalTrial.objects.get(nct_id="NCT00000003")
+    for q in (
+        "NCT00000003",
+        "nct 00000003",
+        "https://clinicaltrials.gov/study/NCT00000003",
+    ):
+        response = client.get(reverse("evidence:search"), {"q": q})
+        assert response.status_code == 302, q
+        assert response["Location"] == trial.get_absolute_url()
+    for q in (
+        "10.1000/study.1",
+        "doi:10.1000/STUDY.1",
+        "https://doi.org/10.1000/study.1",
+    ):
+        response = client.get(reverse("evidence:search"), {"q": q})
+        assert response.status_code == 302, q
+        assert response["Location"] == world.publications["study"].get_absolute_url()
+    # Part of a DOI is text: the study citing it and its publication.
+    assert groups("10.1000/study")["Studies"] == ["Roe et al. exosome study"]
+    # Ranked: the publication whose DOI starts with it comes first.
+    assert groups("10.1000/study")["Publications"][0] == "Doe J (2018)"
+    found = groups("gonarthrosis")
+    assert found["Conditions"] == ["Knee osteoarthritis"]
+    # A synonym of a condition also finds the records of that condition.
+    assert set(found["Clinical trials"]) == set(
+        ClinicalTrial.objects.filter(
+            conditions__synonyms__icontains="gonarthrosis"
+        ).values_list("nct_id", flat=True)
+    )
     assert groups("Interleukin")["Secretome components"] == ["Interleukin 10"]
 
 

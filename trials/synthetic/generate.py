@@ -11,6 +11,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from evidence import choices as evidence_choices
+from evidence.base import search_index
 from evidence.dataset.bulk import write_rows
 from evidence.models import Publication
 from trials.models import ClinicalTrial, Study
@@ -104,6 +105,8 @@ def synthetic_generate(
             batch_size=batch_size,
             progress=progress,
         )
+        # Rows written without signals (vocabulary included): their search index.
+        search_index.rebuild()
         # Explicit primary keys leave PostgreSQL's sequences behind: move them on.
         sequence_sql = connection.ops.sequence_reset_sql(
             no_style(), [ClinicalTrial, Study]
