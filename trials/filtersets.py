@@ -10,6 +10,7 @@ from evidence.base.filtersets import (
     condition_filter,
     review_filter,
 )
+from evidence.models import Therapy
 from trials import choices
 from trials.models import (
     ClinicalTrial,
@@ -38,6 +39,12 @@ class TrialFilterSet(SearchFilterSet):
         field_name="therapy__modality", choices=evidence_choices.Modality.choices
     )
     cell_source = cell_source_filter("therapy__cell_source")
+    therapy = SlugMultipleChoiceFilter(
+        field_name="therapy",
+        to_field_name="slug",
+        queryset=Therapy.objects.all(),
+        label="Therapy",
+    )
     condition = condition_filter()
     route = filters.MultipleChoiceFilter(choices=choices.Route.choices)
     outcome = SlugMultipleChoiceFilter(
@@ -60,6 +67,7 @@ class TrialFilterSet(SearchFilterSet):
             "status",
             "modality",
             "cell_source",
+            "therapy",
             "condition",
             "route",
             "outcome",
@@ -94,6 +102,12 @@ class StudyFilterSet(SearchFilterSet):
         field_name="therapy__modality", choices=evidence_choices.Modality.choices
     )
     cell_source = cell_source_filter("therapy__cell_source")
+    therapy = SlugMultipleChoiceFilter(
+        field_name="therapy",
+        to_field_name="slug",
+        queryset=Therapy.objects.all(),
+        label="Therapy",
+    )
     year_min = filters.NumberFilter(
         field_name="year", lookup_expr="gte", label="From year"
     )
@@ -114,6 +128,7 @@ class StudyFilterSet(SearchFilterSet):
             "condition",
             "modality",
             "cell_source",
+            "therapy",
             "year_min",
             "year_max",
             "evidence_level",
