@@ -87,9 +87,11 @@ class Excerpt:
         return self.total > len(self.rows)
 
 
-def excerpt(queryset, *, url: str = "", limit: int = RELATED_LIMIT) -> Excerpt:
-    """The first `limit` rows of `queryset` and its count: two queries at any size."""
-    return Excerpt(list(queryset[:limit]), queryset.count(), url)
+def excerpt(queryset, *, url: str = "", limit: int | None = None) -> Excerpt:
+    """The first `limit` (`RELATED_LIMIT`) rows of `queryset` and its count: two
+    queries at any size."""
+    rows = list(queryset[: limit or RELATED_LIMIT])
+    return Excerpt(rows, queryset.count(), url)
 
 
 def list_url(name: str, params: Iterable[tuple[str, str]]) -> str:
@@ -159,7 +161,7 @@ class EvidenceSide:
         return _ranked(self.stage_counts)
 
 
-def condition_side_by_side(*, condition: Condition, limit: int = RELATED_LIMIT) -> dict:
+def condition_side_by_side(*, condition: Condition, limit: int | None = None) -> dict:
     """A condition's evidence split into cell-based and cell-free, with their tallies.
 
     The tallies and totals come from grouped queries over all of the condition's trials
@@ -167,6 +169,7 @@ def condition_side_by_side(*, condition: Condition, limit: int = RELATED_LIMIT) 
     to the filtered lists for the rest. The page costs the same number of queries for a
     condition with 3 trials or 20,000.
     """
+    limit = limit or RELATED_LIMIT
     cells_value = choices.Modality.CELLS
     cells = EvidenceSide("Cell-based (living cells)")
     cell_free = EvidenceSide("Cell-free (secretome, vesicles, factors)")

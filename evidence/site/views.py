@@ -131,9 +131,10 @@ class CellSourceDetailView(DetailView):
                 .prefetch_related(
                     Prefetch(
                         "trials",
-                        queryset=ClinicalTrial.objects.order_by("slug")[
-                            : self.trials_per_product
-                        ],
+                        # Only what the link needs: the window sorts few columns.
+                        queryset=ClinicalTrial.objects.only(
+                            "pk", "slug", "nct_id", "therapy"
+                        ).order_by("slug")[: self.trials_per_product],
                         to_attr="first_trials",
                     )
                 ),
