@@ -149,7 +149,9 @@ def test_streamed_ris_is_the_records_joined_by_crlf(client, two_publications):
     )
 
 
-def test_streamed_bibtex_is_the_entries_joined_by_a_blank_line(client, two_publications):
+def test_streamed_bibtex_is_the_entries_joined_by_a_blank_line(
+    client, two_publications
+):
     response = client.get("/publications/", {"export": "bibtex"})
     assert isinstance(response, StreamingHttpResponse)
     assert response.getvalue().decode() == (
