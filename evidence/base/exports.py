@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+import django_tables2.utils
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 from django_tables2.rows import BoundRow
@@ -43,6 +44,30 @@ csv_safe = neutralise_formula
 CHUNK_SIZE = 2000
 # A streamed download sends its text in pieces of about this many characters.
 PIECE_SIZE = 64 * 1024
+
+
+# django-tables2 inspects the signature of a column's `value` method for every cell
+# (`utils.call_with_appropriate`): half of the time of a download. A function's signature
+# never changes, so it is remembered per function and whether it is bound (which drops
+# `self`); the first call computes it as django-tables2 does.
+_uncached_signature = django_tables2.utils.signature
+_signatures: dict = {}
+
+
+def _cached_signature(fn):
+    key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
+    try:
+        return _signatures[key]
+    except KeyError:
+        if len(_signatures) > 10_000:  # callables made per request: stay bounded
+            _signatures.clear()
+        result = _signatures[key] = _uncached_signature(fn)
+        return result
+    except TypeError:  # an unhashable callable
+        return _uncached_signature(fn)
+
+
+django_tables2.utils.signature = _cached_signature
 
 
 def table_records(table, *, chunk_size: int | None = None) -> Iterator:
