@@ -110,6 +110,9 @@ def iter_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
+    yield buffer.getvalue()  # the header goes out before the first row is read
+    buffer.seek(0)
+    buffer.truncate()
     for row in rows:
         writer.writerow([csv_safe(value) for value in row])
         if buffer.tell() >= PIECE_SIZE:
