@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch
+from django.db.models import Case, Count, Prefetch, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from evidence import choices, registry
@@ -87,11 +88,14 @@ class Excerpt:
         return self.total > len(self.rows)
 
 
-def excerpt(queryset, *, url: str = "", limit: int | None = None) -> Excerpt:
-    """The first `limit` (`RELATED_LIMIT`) rows of `queryset` and its count: two
-    queries at any size."""
+def excerpt(
+    queryset, *, url: str = "", limit: int | None = None, total: int | None = None
+) -> Excerpt:
+    """The first `limit` (`RELATED_LIMIT`) rows of `queryset` and its count (`total`
+    when the caller has it, e.g. from a `related_count` annotation): at most two queries
+    at any size."""
     rows = list(queryset[: limit or RELATED_LIMIT])
-    return Excerpt(rows, queryset.count(), url)
+    return Excerpt(rows, queryset.count() if total is None else total, url)
 
 
 def list_url(name: str, params: Iterable[tuple[str, str]]) -> str:
@@ -228,30 +232,46 @@ def condition_side_by_side(*, condition: Condition, limit: int | None = None) ->
         side.stage_counts[stage_labels.get(row["stage"], row["stage"])] += n
 
     # The first records of each side.
-    listed_trials = trials.select_related("therapy").prefetch_related(
-        Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug"))
+    # The first records of each side: one windowed query for the trials of both
+    # sides, one for the studies of all three (numbered by slug within each side).
+    side_number = Case(
+        When(therapy__isnull=True, then=Value(2)),
+        When(therapy__modality=cells_value, then=Value(0)),
+        default=Value(1),
     )
-    listed_studies = studies.select_related("therapy")
+    sides_by_number = {0: cells, 1: cell_free, 2: unknown}
+
+    def first_of_each_side(queryset):
+        return (
+            queryset.annotate(
+                _side=side_number,
+                _rank=Window(RowNumber(), partition_by=[side_number], order_by="slug"),
+            )
+            .filter(_rank__lte=limit)
+            .order_by("_side", "slug")
+        )
+
+    for trial in first_of_each_side(
+        trials.select_related("therapy").prefetch_related(
+            Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug"))
+        )
+    ):
+        sides_by_number[trial._side].trials.append(trial)
+    for study in first_of_each_side(studies.select_related("therapy")):
+        sides_by_number[study._side].studies.append(study)
     for side, values in side_modalities:
-        side.trials = list(
-            listed_trials.filter(therapy__modality__in=values).order_by("slug")[:limit]
-        )
-        side.studies = list(
-            listed_studies.filter(therapy__modality__in=values).order_by("slug")[:limit]
-        )
         params = [("condition", condition.slug), *(("modality", v) for v in values)]
         side.trials_url = list_url("trials:trial_list", params)
         side.studies_url = list_url("trials:study_list", params)
-    unknown.studies = list(
-        listed_studies.filter(therapy__isnull=True).order_by("slug")[:limit]
-    )
     unknown.studies_url = list_url("trials:study_list", [("condition", condition.slug)])
     by_condition = [("condition", condition.slug)]
     return {
         "sides": [cells, cell_free],
         "unknown": unknown,
         "findings": excerpt(
-            ComponentFinding.objects.with_list_related().filter(conditions=condition),
+            ComponentFinding.objects.select_related("component", "effect")
+            .filter(conditions=condition)
+            .order_by("component__name", "slug"),
             url=list_url("secretome:component_list", by_condition),
             limit=limit,
         ),

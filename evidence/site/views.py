@@ -5,7 +5,8 @@ namespace (evidence/site/urls.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView
 
@@ -66,7 +67,28 @@ class PublicationDetailView(DetailView):
     template_name = "evidence/publication_detail.html"
 
     def get_queryset(self):
-        return Publication.objects.prefetch_related(
+        citing = (
+            ClinicalTrial.cited_references.through._default_manager.filter(
+                reviewreference__publication=OuterRef("pk")
+            )
+            .order_by()
+            .values("reviewreference__publication")
+            .annotate(n=Count("clinicaltrial", distinct=True))
+            .values("n")
+        )
+        return Publication.objects.annotate(
+            # The totals ride in the publication's own query.
+            extracted_trials=related_count(
+                Publication, "trials_clinicaltrial_extracted"
+            ),
+            primary_trial_count=related_count(
+                Publication, "trials_clinicaltrial_primary"
+            ),
+            study_count=related_count(Publication, "studies"),
+            citing_trial_count=Coalesce(
+                Subquery(citing, output_field=IntegerField()), Value(0)
+            ),
+        ).prefetch_related(
             Prefetch(
                 "cited_as",
                 queryset=ReviewReference.objects.select_related("review"),
@@ -81,25 +103,26 @@ class PublicationDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         publication = self.object
         if publication.kind == "review":
-            context["extracted_trials"] = ClinicalTrial.objects.filter(
-                source_review=publication
-            ).count()
+            context["extracted_trials"] = publication.extracted_trials
         context["studies"] = selectors.excerpt(
             Study.objects.filter(publication=publication)
             .select_related("therapy")
-            .order_by("title", "pk")
+            .order_by("title", "pk"),
+            total=publication.study_count,
         )
         context["primary_trials"] = selectors.excerpt(
             ClinicalTrial.objects.filter(primary_publication=publication).order_by(
                 "slug"
-            )
+            ),
+            total=publication.primary_trial_count,
         )
         context["citing_trials"] = selectors.excerpt(
             ClinicalTrial.objects.filter(
                 pk__in=ClinicalTrial.cited_references.through._default_manager.filter(
                     reviewreference__publication=publication
                 ).values("clinicaltrial")
-            ).order_by("slug")
+            ).order_by("slug"),
+            total=publication.citing_trial_count,
         )
         return context
 
@@ -157,11 +180,17 @@ class TherapyDetailView(DetailView):
     template_name = "evidence/therapy_detail.html"
 
     def get_queryset(self):
-        return Therapy.objects.with_list_related().prefetch_related(
-            Prefetch(
-                "derived_products",
-                queryset=Therapy.objects.select_related("cell_source").order_by("name"),
-            ),
+        return (
+            Therapy.objects.with_list_related()
+            .with_counts()
+            .prefetch_related(
+                Prefetch(
+                    "derived_products",
+                    queryset=Therapy.objects.select_related("cell_source").order_by(
+                        "name"
+                    ),
+                ),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -177,6 +206,7 @@ class TherapyDetailView(DetailView):
             )
             .order_by("slug"),
             url=selectors.list_url("trials:trial_list", by_therapy),
+            total=therapy.trial_count,
         )
         context["studies"] = selectors.excerpt(
             Study.objects.filter(therapy=therapy)
@@ -185,5 +215,6 @@ class TherapyDetailView(DetailView):
             )
             .order_by("title", "pk"),
             url=selectors.list_url("trials:study_list", by_therapy),
+            total=therapy.study_count,
         )
         return context
