@@ -187,6 +187,9 @@ class CellSource(VocabularyModel):
 class Therapy(ProvenanceModel):
     """A product: living cells or a cell-free derivative, with its lineage."""
 
+    # Its label is its name (`__str__`): the facet of `?therapy=` reads it with the counts.
+    label_is_name = True
+
     name = models.CharField(max_length=300)
     modality = models.CharField(max_length=30, choices=choices.Modality.choices)
     cell_source = models.ForeignKey(

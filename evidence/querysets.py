@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count
 
-from evidence.base.querysets import CuratedQuerySet
+from evidence.base.querysets import CuratedQuerySet, related_count
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -21,9 +20,11 @@ class ConditionQuerySet(models.QuerySet):
         return self
 
     def with_counts(self) -> ConditionQuerySet:
+        # One correlated count per column from the link tables' indexes, not a join
+        # of trials times studies (evidence/base/querysets.py, related_count).
         return self.annotate(
-            trial_count=Count("trials", distinct=True),
-            study_count=Count("studies", distinct=True),
+            trial_count=related_count(self.model, "trials"),
+            study_count=related_count(self.model, "studies"),
         )
 
 
@@ -32,12 +33,18 @@ class CellSourceQuerySet(models.QuerySet):
         return self
 
     def with_counts(self) -> CellSourceQuerySet:
-        return self.annotate(therapy_count=Count("therapies", distinct=True))
+        return self.annotate(therapy_count=related_count(self.model, "therapies"))
 
 
 class TherapyQuerySet(CuratedQuerySet):
     def with_list_related(self) -> TherapyQuerySet:
         return self.with_provenance().select_related("cell_source", "parent")
+
+    def with_counts(self) -> TherapyQuerySet:
+        return self.annotate(
+            trial_count=related_count(self.model, "trials"),
+            study_count=related_count(self.model, "studies"),
+        )
 
     def cell_based(self) -> TherapyQuerySet:
         return self.filter(modality="cells")

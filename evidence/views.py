@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-
 from evidence.base.facets import PROVENANCE_PATHS
 from evidence.base.views import AtlasListView
 from evidence.filtersets import (
@@ -92,7 +90,4 @@ class TherapyListView(AtlasListView):
     intro = "Products: living cells and the cell-free products made from them."
 
     def get_queryset(self):
-        return Therapy.objects.with_list_related().annotate(
-            trial_count=Count("trials", distinct=True),
-            study_count=Count("studies", distinct=True),
-        )
+        return Therapy.objects.with_list_related().with_counts()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 
-from evidence.base.querysets import CuratedQuerySet
+from evidence.base.querysets import CuratedQuerySet, related_count
 
 
 class ComponentQuerySet(models.QuerySet):
     def with_list_related(self) -> ComponentQuerySet:
-        return self.annotate(finding_count=Count("findings", distinct=True))
+        return self.annotate(finding_count=related_count(self.model, "findings"))
 
 
 class FindingQuerySet(CuratedQuerySet):

@@ -10,6 +10,7 @@ from evidence.base.filtersets import (
     condition_filter,
     review_filter,
 )
+from evidence.models import Therapy
 from trials import choices
 from trials.models import (
     ClinicalTrial,
@@ -39,6 +40,12 @@ class TrialFilterSet(SearchFilterSet):
         field_name="therapy__modality", choices=evidence_choices.Modality.choices
     )
     cell_source = cell_source_filter("therapy__cell_source")
+    therapy = SlugMultipleChoiceFilter(
+        field_name="therapy",
+        to_field_name="slug",
+        queryset=Therapy.objects.all(),
+        label="Therapy",
+    )
     condition = condition_filter()
     route = filters.MultipleChoiceFilter(choices=choices.Route.choices)
     outcome = SlugMultipleChoiceFilter(
@@ -61,6 +68,7 @@ class TrialFilterSet(SearchFilterSet):
             "status",
             "modality",
             "cell_source",
+            "therapy",
             "condition",
             "route",
             "outcome",
@@ -96,6 +104,12 @@ class StudyFilterSet(SearchFilterSet):
         field_name="therapy__modality", choices=evidence_choices.Modality.choices
     )
     cell_source = cell_source_filter("therapy__cell_source")
+    therapy = SlugMultipleChoiceFilter(
+        field_name="therapy",
+        to_field_name="slug",
+        queryset=Therapy.objects.all(),
+        label="Therapy",
+    )
     year_min = filters.NumberFilter(
         field_name="year", lookup_expr="gte", label="From year"
     )
@@ -116,6 +130,7 @@ class StudyFilterSet(SearchFilterSet):
             "condition",
             "modality",
             "cell_source",
+            "therapy",
             "year_min",
             "year_max",
             "evidence_level",

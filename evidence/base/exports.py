@@ -3,6 +3,13 @@
 One generic path for every list: the rows come from the list's django-tables2 table
 (including its export-only hidden columns), the citations from `Publication` rows.
 Serialisation is hand-written with the standard library.
+
+Downloads stream: each writer is a generator of text pieces (`iter_csv`, `iter_json`,
+`iter_ris`, `iter_bibtex`), the rows come from the database in chunks of `CHUNK_SIZE`
+(`QuerySet.iterator`, which runs the list's prefetches once per chunk), and
+`streaming_download` sends the pieces as they are made. A worker holds one chunk, never
+the whole export. The joined pieces are byte for byte the text the non-streaming
+functions (`rows_to_csv`, ...) return.
 """
 
 from __future__ import annotations
@@ -13,8 +20,10 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from django.http import HttpResponse
+import django_tables2.utils
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
+from django_tables2.rows import BoundRow
 
 from evidence.base.csvsafe import neutralise_formula
 from evidence.models import Publication
@@ -31,9 +40,49 @@ CITATION_FORMATS = ("ris", "bibtex")
 # The one formula neutralisation of every CSV writer (evidence/base/csvsafe.py).
 csv_safe = neutralise_formula
 
+# Rows read from the database at a time (and prefetched together) by a download.
+CHUNK_SIZE = 2000
+# A streamed download sends its text in pieces of about this many characters.
+PIECE_SIZE = 64 * 1024
 
-def table_rows(table) -> tuple[list[str], list[str], Iterator[list]]:
-    """(column names, column headers, row values) of every row of a django-tables2 table."""
+
+# django-tables2 inspects the signature of a column's `value` method for every cell
+# (`utils.call_with_appropriate`): half of the time of a download. A function's signature
+# never changes, so it is remembered per function and whether it is bound (which drops
+# `self`); the first call computes it as django-tables2 does.
+_uncached_signature = django_tables2.utils.signature
+_signatures: dict = {}
+
+
+def _cached_signature(fn):
+    key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
+    try:
+        return _signatures[key]
+    except KeyError:
+        if len(_signatures) > 10_000:  # callables made per request: stay bounded
+            _signatures.clear()
+        result = _signatures[key] = _uncached_signature(fn)
+        return result
+    except TypeError:  # an unhashable callable
+        return _uncached_signature(fn)
+
+
+django_tables2.utils.signature = _cached_signature
+
+
+def table_records(table, *, chunk_size: int | None = None) -> Iterator:
+    """The records of a sorted django-tables2 table, read in chunks (not cached)."""
+    data = table.data.data
+    if hasattr(data, "iterator"):
+        return data.iterator(chunk_size=chunk_size or CHUNK_SIZE)
+    return iter(data)
+
+
+def table_rows(
+    table, records: Iterable | None = None
+) -> tuple[list[str], list[str], Iterator[list]]:
+    """(column names, column headers, row values) of every row of a django-tables2 table,
+    or of `records` (e.g. `table_records(table)`) rendered by that table's columns."""
     columns = [
         column
         for column in table.columns.iterall()
@@ -43,7 +92,12 @@ def table_rows(table) -> tuple[list[str], list[str], Iterator[list]]:
     headers = [force_str(column.header) for column in columns]
 
     def values() -> Iterator[list]:
-        for row in table.rows:
+        rows = (
+            table.rows
+            if records is None
+            else (BoundRow(record, table=table) for record in records)
+        )
+        for row in rows:
             yield [
                 force_str(row.get_cell_value(name), strings_only=True) for name in names
             ]
@@ -51,22 +105,58 @@ def table_rows(table) -> tuple[list[str], list[str], Iterator[list]]:
     return names, headers, values()
 
 
-def rows_to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
+def iter_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    """The CSV text of `headers` and `rows` in pieces, every text cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
+    yield buffer.getvalue()  # the header goes out before the first row is read
+    buffer.seek(0)
+    buffer.truncate()
     for row in rows:
         writer.writerow([csv_safe(value) for value in row])
-    return buffer.getvalue()
+        if buffer.tell() >= PIECE_SIZE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def rows_to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> str:
+    return "".join(iter_csv(headers, rows))
+
+
+def _json_record(names: Sequence[str], row: Sequence) -> str:
+    text = json.dumps(
+        dict(zip(names, row, strict=True)), ensure_ascii=False, indent=2, default=str
+    )
+    # One level deeper, as inside the list; JSON text holds no raw newline in a value.
+    return text.replace("\n", "\n  ")
+
+
+def iter_json(names: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    """A JSON list of one object per row, in pieces: the text `json.dumps(..., indent=2)`
+    gives for the whole list."""
+    pieces: list[str] = []
+    size = 0
+    first = True
+    for row in rows:
+        piece = ("[\n  " if first else ",\n  ") + _json_record(names, row)
+        first = False
+        pieces.append(piece)
+        size += len(piece)
+        if size >= PIECE_SIZE:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    if first:
+        yield "[]"
+    else:
+        pieces.append("\n]")
+        yield "".join(pieces)
 
 
 def rows_to_json(names: Sequence[str], rows: Iterable[Sequence]) -> str:
-    return json.dumps(
-        [dict(zip(names, row, strict=True)) for row in rows],
-        ensure_ascii=False,
-        indent=2,
-        default=str,
-    )
+    return "".join(iter_json(names, rows))
 
 
 def _authors(publication: Publication) -> list[str]:
@@ -77,29 +167,35 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def publications_to_ris(publications: Iterable[Publication]) -> str:
-    """RIS records (one per publication), CRLF line endings as the format asks."""
-    lines: list[str] = []
-    for publication in publications:
-        kind = "ELEC" if publication.kind == "registry" else "JOUR"
-        lines.append(f"TY  - {kind}")
-        lines.append(f"ID  - {publication.slug}")
-        lines.append(f"TI  - {_one_line(publication.title)}")
-        lines.extend(f"AU  - {author}" for author in _authors(publication))
-        if publication.year:
-            lines.append(f"PY  - {publication.year}")
-        if publication.journal:
-            lines.append(f"JO  - {_one_line(publication.journal)}")
-        if publication.volume_pages:
-            lines.append(f"VL  - {_one_line(publication.volume_pages)}")
-        if publication.doi:
-            lines.append(f"DO  - {publication.doi}")
-            lines.append(f"UR  - {publication.doi_url}")
-        if publication.pmid:
-            lines.append(f"AN  - PMID:{publication.pmid}")
-        lines.append("ER  - ")
-        lines.append("")
+def _ris_record(publication: Publication) -> str:
+    kind = "ELEC" if publication.kind == "registry" else "JOUR"
+    lines = [f"TY  - {kind}", f"ID  - {publication.slug}"]
+    lines.append(f"TI  - {_one_line(publication.title)}")
+    lines.extend(f"AU  - {author}" for author in _authors(publication))
+    if publication.year:
+        lines.append(f"PY  - {publication.year}")
+    if publication.journal:
+        lines.append(f"JO  - {_one_line(publication.journal)}")
+    if publication.volume_pages:
+        lines.append(f"VL  - {_one_line(publication.volume_pages)}")
+    if publication.doi:
+        lines.append(f"DO  - {publication.doi}")
+        lines.append(f"UR  - {publication.doi_url}")
+    if publication.pmid:
+        lines.append(f"AN  - PMID:{publication.pmid}")
+    lines.append("ER  - ")
+    lines.append("")
     return "\r\n".join(lines)
+
+
+def iter_ris(publications: Iterable[Publication]) -> Iterator[str]:
+    """RIS records (one per publication), CRLF line endings as the format asks."""
+    for index, publication in enumerate(publications):
+        yield ("\r\n" if index else "") + _ris_record(publication)
+
+
+def publications_to_ris(publications: Iterable[Publication]) -> str:
+    return "".join(iter_ris(publications))
 
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_^~])")
@@ -126,32 +222,48 @@ def bibtex_key(publication: Publication) -> str:
     )
 
 
+def _bibtex_entry(publication: Publication) -> str:
+    kind = "misc" if publication.kind == "registry" else "article"
+    fields = [("title", publication.title)]
+    if publication.authors:
+        fields.append(("author", " and ".join(_authors(publication))))
+    if publication.journal:
+        fields.append(("journal", publication.journal))
+    if publication.year:
+        fields.append(("year", str(publication.year)))
+    if publication.volume_pages:
+        fields.append(("note", publication.volume_pages))
+    if publication.doi:
+        fields.append(("doi", publication.doi))
+        fields.append(("url", publication.doi_url))
+    body = ",\n".join(
+        f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields
+    )
+    return f"@{kind}{{{bibtex_key(publication)},\n{body}\n}}\n"
+
+
+def iter_bibtex(publications: Iterable[Publication]) -> Iterator[str]:
+    for index, publication in enumerate(publications):
+        yield ("\n" if index else "") + _bibtex_entry(publication)
+
+
 def publications_to_bibtex(publications: Iterable[Publication]) -> str:
-    entries: list[str] = []
-    for publication in publications:
-        kind = "misc" if publication.kind == "registry" else "article"
-        fields = [("title", publication.title)]
-        if publication.authors:
-            fields.append(("author", " and ".join(_authors(publication))))
-        if publication.journal:
-            fields.append(("journal", publication.journal))
-        if publication.year:
-            fields.append(("year", str(publication.year)))
-        if publication.volume_pages:
-            fields.append(("note", publication.volume_pages))
-        if publication.doi:
-            fields.append(("doi", publication.doi))
-            fields.append(("url", publication.doi_url))
-        body = ",\n".join(
-            f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields
-        )
-        entries.append(f"@{kind}{{{bibtex_key(publication)},\n{body}\n}}\n")
-    return "\n".join(entries)
+    return "".join(iter_bibtex(publications))
 
 
 def download_response(content: str, *, fmt: str, basename: str) -> HttpResponse:
     """An attachment response of `content` in export format `fmt`."""
     content_type, extension = EXPORT_FORMATS[fmt]
     response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{basename}.{extension}"'
+    return response
+
+
+def streaming_download(
+    pieces: Iterable[str], *, fmt: str, basename: str
+) -> StreamingHttpResponse:
+    """An attachment response that sends `pieces` (text) as they are made."""
+    content_type, extension = EXPORT_FORMATS[fmt]
+    response = StreamingHttpResponse(pieces, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{basename}.{extension}"'
     return response

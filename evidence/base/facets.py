@@ -79,10 +79,13 @@ _LABEL_ROWS = " labels"  # a space: never part of a filter name
 
 
 def _labelled_by_name(model) -> bool:
-    """Whether a record's label is its `name` column (the vocabulary models)."""
+    """Whether a record's label is its `name` column (the vocabulary models, and models
+    that say so with `label_is_name`)."""
     from evidence.base.models import VocabularyModel
 
-    return model.__str__ is VocabularyModel.__str__
+    return model.__str__ is VocabularyModel.__str__ or getattr(
+        model, "label_is_name", False
+    )
 
 
 def _applied_filters(

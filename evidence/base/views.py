@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict, StreamingHttpResponse
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -123,26 +123,27 @@ class AtlasListView(SingleTableMixin, FilterView):
             " ", "-"
         )
 
-    def export_rows(self, fmt: str) -> HttpResponse:
+    def export_rows(self, fmt: str) -> StreamingHttpResponse:
+        """The filtered rows, sorted as asked, streamed in chunks (evidence/base/exports)."""
         table = self.get_table_class()(self.object_list, default="")
         RequestConfig(self.request, paginate=False).configure(table)
-        names, headers, rows = exports.table_rows(table)
+        names, headers, rows = exports.table_rows(table, exports.table_records(table))
         if fmt == "csv":
-            content = exports.rows_to_csv(headers, rows)
+            pieces = exports.iter_csv(headers, rows)
         else:
-            content = exports.rows_to_json(names, rows)
-        return exports.download_response(content, fmt=fmt, basename=self.basename)
+            pieces = exports.iter_json(names, rows)
+        return exports.streaming_download(pieces, fmt=fmt, basename=self.basename)
 
-    def export_citations(self, fmt: str) -> HttpResponse:
+    def export_citations(self, fmt: str) -> StreamingHttpResponse:
         publications = facet_engine.publications_for_rows(
             queryset=self.object_list, paths=self.citation_paths
-        )
+        ).iterator(chunk_size=exports.CHUNK_SIZE)
         if fmt == "ris":
-            content = exports.publications_to_ris(publications)
+            pieces = exports.iter_ris(publications)
         else:
-            content = exports.publications_to_bibtex(publications)
-        return exports.download_response(
-            content, fmt=fmt, basename=f"{self.basename}-citations"
+            pieces = exports.iter_bibtex(publications)
+        return exports.streaming_download(
+            pieces, fmt=fmt, basename=f"{self.basename}-citations"
         )
 
     def get_context_data(self, **kwargs):

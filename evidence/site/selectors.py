@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Case, Count, Prefetch, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
 
 from evidence import choices, registry
 from evidence.models import ComparisonPoint, Condition, Publication, ReviewReference
 from secretome.models import ComponentFinding, GeneticModification
-from trials.models import ClinicalTrial, Study
+from trials.models import ClinicalTrial, OutcomeClass, Study
 
 #
 # Overview
@@ -67,74 +70,217 @@ def review_counts() -> list[dict]:
     ]
 
 
+# A detail page lists at most this many records of each related kind, with the true
+# total and a link to the filtered list that holds them all.
+RELATED_LIMIT = 50
+
+
+@dataclass
+class Excerpt:
+    """The first records of a related kind, their total, and the list with all of them."""
+
+    rows: list
+    total: int
+    url: str = ""
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def excerpt(
+    queryset, *, url: str = "", limit: int | None = None, total: int | None = None
+) -> Excerpt:
+    """The first `limit` (`RELATED_LIMIT`) rows of `queryset` and its count (`total`
+    when the caller has it, e.g. from a `related_count` annotation): at most two queries
+    at any size."""
+    rows = list(queryset[: limit or RELATED_LIMIT])
+    return Excerpt(rows, queryset.count() if total is None else total, url)
+
+
+def list_url(name: str, params: Iterable[tuple[str, str]]) -> str:
+    """The URL of the list `name` filtered by `params`."""
+    return f"{reverse(name)}?{urlencode(list(params))}"
+
+
+def _labels(model, name: str) -> dict:
+    return {
+        value: str(label) for value, label in model._meta.get_field(name).flatchoices
+    }
+
+
+def _ranked(counter: Counter) -> list[tuple[str, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
 @dataclass
 class EvidenceSide:
-    """The trials and studies of one side (cell-based or cell-free) of a condition."""
+    """One side (cell-based or cell-free) of a condition: its first trials and studies,
+    their totals, the tallies over all of them, and the lists that hold them all."""
 
     label: str
     trials: list = field(default_factory=list)
     studies: list = field(default_factory=list)
+    trial_total: int = 0
+    study_total: int = 0
+    trials_url: str = ""
+    studies_url: str = ""
+    modality_counts: Counter = field(default_factory=Counter)
+    phase_counts: Counter = field(default_factory=Counter)
+    route_counts: Counter = field(default_factory=Counter)
+    outcome_counts: Counter = field(default_factory=Counter)
+    level_counts: Counter = field(default_factory=Counter)
+    stage_counts: Counter = field(default_factory=Counter)
 
-    def _count(self, values: Iterable[str]) -> list[tuple[str, int]]:
-        return sorted(Counter(values).items(), key=lambda item: (-item[1], item[0]))
+    @property
+    def more_trials(self) -> bool:
+        return self.trial_total > len(self.trials)
+
+    @property
+    def more_studies(self) -> bool:
+        return self.study_total > len(self.studies)
 
     @property
     def modalities(self) -> list[tuple[str, int]]:
-        return self._count(
-            r.therapy.get_modality_display()
-            for r in [*self.trials, *self.studies]
-            if r.therapy
-        )
+        return _ranked(self.modality_counts)
 
     @property
     def phases(self) -> list[tuple[str, int]]:
-        return self._count(t.get_phase_display() for t in self.trials)
+        return _ranked(self.phase_counts)
 
     @property
     def routes(self) -> list[tuple[str, int]]:
-        return self._count(r.get_route_display() for r in [*self.trials, *self.studies])
+        return _ranked(self.route_counts)
 
     @property
     def outcomes(self) -> list[tuple[str, int]]:
-        return self._count(o.name for t in self.trials for o in t.outcome_classes.all())
+        return _ranked(self.outcome_counts)
 
     @property
     def evidence_levels(self) -> list[tuple[str, int]]:
-        return sorted(
-            Counter(
-                r.evidence_level or "—" for r in [*self.trials, *self.studies]
-            ).items()
-        )
+        return sorted(self.level_counts.items())
 
     @property
     def stages(self) -> list[tuple[str, int]]:
-        return self._count(s.get_stage_display() for s in self.studies)
+        return _ranked(self.stage_counts)
 
 
-def condition_side_by_side(*, condition: Condition) -> dict:
-    """A condition's evidence split into cell-based and cell-free, with their tallies."""
+def condition_side_by_side(*, condition: Condition, limit: int | None = None) -> dict:
+    """A condition's evidence split into cell-based and cell-free, with their tallies.
+
+    The tallies and totals come from grouped queries over all of the condition's trials
+    and studies; each side lists its first `limit` trials and studies (by slug) and links
+    to the filtered lists for the rest. The page costs the same number of queries for a
+    condition with 3 trials or 20,000.
+    """
+    limit = limit or RELATED_LIMIT
+    cells_value = choices.Modality.CELLS
     cells = EvidenceSide("Cell-based (living cells)")
     cell_free = EvidenceSide("Cell-free (secretome, vesicles, factors)")
     unknown = EvidenceSide("Product not stated")
-    for trial in ClinicalTrial.objects.with_list_related().filter(conditions=condition):
-        (
-            cells if trial.therapy.modality == choices.Modality.CELLS else cell_free
-        ).trials.append(trial)
-    for study in Study.objects.with_list_related().filter(conditions=condition):
-        if study.therapy is None:
-            unknown.studies.append(study)
-        elif study.therapy.modality == choices.Modality.CELLS:
-            cells.studies.append(study)
-        else:
-            cell_free.studies.append(study)
+    side_modalities = (
+        (cells, [cells_value]),
+        (cell_free, choices.Modality.cell_free()),
+    )
+
+    def side_of(modality: str | None) -> EvidenceSide:
+        if modality is None:
+            return unknown
+        return cells if modality == cells_value else cell_free
+
+    modality_labels = {value: str(label) for value, label in choices.Modality.choices}
+    trials = ClinicalTrial.objects.filter(conditions=condition)
+    studies = Study.objects.filter(conditions=condition)
+
+    # Tallies: one grouped query for trials, one for their outcomes, one for studies.
+    phase_labels = _labels(ClinicalTrial, "phase")
+    route_labels = _labels(ClinicalTrial, "route")
+    for row in (
+        trials.values("therapy__modality", "phase", "route", "evidence_level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        side, n = side_of(row["therapy__modality"]), row["n"]
+        side.trial_total += n
+        side.modality_counts[modality_labels.get(row["therapy__modality"])] += n
+        side.phase_counts[phase_labels.get(row["phase"], row["phase"])] += n
+        side.route_counts[route_labels.get(row["route"], row["route"])] += n
+        side.level_counts[row["evidence_level"] or "—"] += n
+    outcome_links = ClinicalTrial.outcome_classes.through._default_manager
+    for row in (
+        outcome_links.filter(clinicaltrial__in=trials.values("pk"))
+        .values("clinicaltrial__therapy__modality", "outcomeclass__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        side = side_of(row["clinicaltrial__therapy__modality"])
+        side.outcome_counts[row["outcomeclass__name"]] += row["n"]
+    stage_labels = _labels(Study, "stage")
+    study_route_labels = _labels(Study, "route")
+    for row in (
+        studies.values("therapy__modality", "route", "evidence_level", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        side, n = side_of(row["therapy__modality"]), row["n"]
+        side.study_total += n
+        if side is unknown:
+            continue
+        side.modality_counts[modality_labels.get(row["therapy__modality"])] += n
+        side.route_counts[study_route_labels.get(row["route"], row["route"])] += n
+        side.level_counts[row["evidence_level"] or "—"] += n
+        side.stage_counts[stage_labels.get(row["stage"], row["stage"])] += n
+
+    # The first records of each side.
+    # The first records of each side: one windowed query for the trials of both
+    # sides, one for the studies of all three (numbered by slug within each side).
+    side_number = Case(
+        When(therapy__isnull=True, then=Value(2)),
+        When(therapy__modality=cells_value, then=Value(0)),
+        default=Value(1),
+    )
+    sides_by_number = {0: cells, 1: cell_free, 2: unknown}
+
+    def first_of_each_side(queryset):
+        return (
+            queryset.annotate(
+                _side=side_number,
+                _rank=Window(RowNumber(), partition_by=[side_number], order_by="slug"),
+            )
+            .filter(_rank__lte=limit)
+            .order_by("_side", "slug")
+        )
+
+    for trial in first_of_each_side(
+        trials.select_related("therapy").prefetch_related(
+            Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug"))
+        )
+    ):
+        sides_by_number[trial._side].trials.append(trial)
+    for study in first_of_each_side(studies.select_related("therapy")):
+        sides_by_number[study._side].studies.append(study)
+    for side, values in side_modalities:
+        params = [("condition", condition.slug), *(("modality", v) for v in values)]
+        side.trials_url = list_url("trials:trial_list", params)
+        side.studies_url = list_url("trials:study_list", params)
+    unknown.studies_url = list_url("trials:study_list", [("condition", condition.slug)])
+    by_condition = [("condition", condition.slug)]
     return {
         "sides": [cells, cell_free],
         "unknown": unknown,
-        "findings": list(
-            ComponentFinding.objects.with_list_related().filter(conditions=condition)
+        "findings": excerpt(
+            ComponentFinding.objects.select_related("component", "effect")
+            .filter(conditions=condition)
+            .order_by("component__name", "slug"),
+            url=list_url("secretome:component_list", by_condition),
+            limit=limit,
         ),
-        "modifications": list(
-            GeneticModification.objects.with_list_related().filter(conditions=condition)
+        "modifications": excerpt(
+            GeneticModification.objects.with_list_related().filter(
+                conditions=condition
+            ),
+            url=list_url("secretome:geneticmodification_list", by_condition),
+            limit=limit,
         ),
     }
 

@@ -5,10 +5,12 @@ namespace (evidence/site/urls.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, TemplateView
 
+from evidence.base.querysets import related_count
 from evidence.models import CellSource, Condition, Publication, ReviewReference, Therapy
 from evidence.site import search as site_search
 from evidence.site import selectors
@@ -63,18 +65,34 @@ def search(request):
 
 
 class PublicationDetailView(DetailView):
+    """A publication and the records that cite it: the first `RELATED_LIMIT` of each kind
+    with the true totals (a review may stand behind 100,000 trials)."""
+
     template_name = "evidence/publication_detail.html"
 
     def get_queryset(self):
-        return Publication.objects.prefetch_related(
-            Prefetch(
-                "studies",
-                queryset=Study.objects.select_related("therapy").order_by("title"),
+        citing = (
+            ClinicalTrial.cited_references.through._default_manager.filter(
+                reviewreference__publication=OuterRef("pk")
+            )
+            .order_by()
+            .values("reviewreference__publication")
+            .annotate(n=Count("clinicaltrial", distinct=True))
+            .values("n")
+        )
+        return Publication.objects.annotate(
+            # The totals ride in the publication's own query.
+            extracted_trials=related_count(
+                Publication, "trials_clinicaltrial_extracted"
             ),
-            Prefetch(
-                "trials_clinicaltrial_primary",
-                queryset=ClinicalTrial.objects.order_by("slug"),
+            primary_trial_count=related_count(
+                Publication, "trials_clinicaltrial_primary"
             ),
+            study_count=related_count(Publication, "studies"),
+            citing_trial_count=Coalesce(
+                Subquery(citing, output_field=IntegerField()), Value(0)
+            ),
+        ).prefetch_related(
             Prefetch(
                 "cited_as",
                 queryset=ReviewReference.objects.select_related("review"),
@@ -89,13 +107,26 @@ class PublicationDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         publication = self.object
         if publication.kind == "review":
-            context["extracted_trials"] = ClinicalTrial.objects.filter(
-                source_review=publication
-            ).count()
-        context["citing_trials"] = list(
+            context["extracted_trials"] = publication.extracted_trials
+        context["studies"] = selectors.excerpt(
+            Study.objects.filter(publication=publication)
+            .select_related("therapy")
+            .order_by("title", "pk"),
+            total=publication.study_count,
+        )
+        context["primary_trials"] = selectors.excerpt(
+            ClinicalTrial.objects.filter(primary_publication=publication).order_by(
+                "slug"
+            ),
+            total=publication.primary_trial_count,
+        )
+        context["citing_trials"] = selectors.excerpt(
             ClinicalTrial.objects.filter(
-                cited_references__publication=publication
-            ).distinct()
+                pk__in=ClinicalTrial.cited_references.through._default_manager.filter(
+                    reviewreference__publication=publication
+                ).values("clinicaltrial")
+            ).order_by("slug"),
+            total=publication.citing_trial_count,
         )
         return context
 
@@ -111,19 +142,29 @@ class ConditionDetailView(DetailView):
 
 
 class CellSourceDetailView(DetailView):
+    """A cell source's products, each with its trial count and first trials (one
+    windowed query for all of them), and its secretome records."""
+
     template_name = "evidence/cellsource_detail.html"
+    trials_per_product = 10
 
     def get_queryset(self):
         return CellSource.objects.prefetch_related(
             Prefetch(
                 "therapies",
                 queryset=Therapy.objects.select_related("parent")
-                .annotate(trial_count=Count("trials", distinct=True))
-                .order_by("name"),
-            ),
-            Prefetch(
-                "therapies__trials",
-                queryset=ClinicalTrial.objects.order_by("slug"),
+                .annotate(trial_count=related_count(Therapy, "trials"))
+                .order_by("name")
+                .prefetch_related(
+                    Prefetch(
+                        "trials",
+                        # Only what the link needs: the window sorts few columns.
+                        queryset=ClinicalTrial.objects.only(
+                            "pk", "slug", "nct_id", "therapy"
+                        ).order_by("slug")[: self.trials_per_product],
+                        to_attr="first_trials",
+                    )
+                ),
             ),
             Prefetch(
                 "component_findings",
@@ -137,28 +178,47 @@ class CellSourceDetailView(DetailView):
 
 
 class TherapyDetailView(DetailView):
+    """A product, its lineage, and the first `RELATED_LIMIT` of its trials and studies
+    with their totals and links to the lists filtered by it."""
+
     template_name = "evidence/therapy_detail.html"
 
     def get_queryset(self):
-        return Therapy.objects.with_list_related().prefetch_related(
-            Prefetch(
-                "derived_products",
-                queryset=Therapy.objects.select_related("cell_source").order_by("name"),
-            ),
-            Prefetch(
-                "trials",
-                queryset=ClinicalTrial.objects.prefetch_related("conditions").order_by(
-                    "slug"
+        return (
+            Therapy.objects.with_list_related()
+            .with_counts()
+            .prefetch_related(
+                Prefetch(
+                    "derived_products",
+                    queryset=Therapy.objects.select_related("cell_source").order_by(
+                        "name"
+                    ),
                 ),
-            ),
-            Prefetch(
-                "studies",
-                queryset=Study.objects.prefetch_related("conditions").order_by("title"),
-            ),
+            )
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        therapy = self.object
         # The ancestors: at most a few products, walked one query each.
-        context["lineage"] = list(reversed(self.object.lineage()))
+        context["lineage"] = list(reversed(therapy.lineage()))
+        by_therapy = [("therapy", therapy.slug)]
+        context["trials"] = selectors.excerpt(
+            ClinicalTrial.objects.filter(therapy=therapy)
+            .prefetch_related(
+                Prefetch("conditions", queryset=Condition.objects.order_by("name"))
+            )
+            .order_by("slug"),
+            url=selectors.list_url("trials:trial_list", by_therapy),
+            total=therapy.trial_count,
+        )
+        context["studies"] = selectors.excerpt(
+            Study.objects.filter(therapy=therapy)
+            .prefetch_related(
+                Prefetch("conditions", queryset=Condition.objects.order_by("name"))
+            )
+            .order_by("title", "pk"),
+            url=selectors.list_url("trials:study_list", by_therapy),
+            total=therapy.study_count,
+        )
         return context

@@ -49,6 +49,7 @@ def test_schema_documents_filters_with_their_choices(api_client):
         "status",
         "modality",
         "cell_source",
+        "therapy",
         "condition",
         "route",
         "outcome",

@@ -227,7 +227,7 @@ def test_every_csv_writer_neutralises_formulas(tricky_trials, tmp_path, client):
     # the API and the HTML list
     api = client.get("/api/trials/", {"format": "csv", "page_size": 400})
     assert _column(api.content.decode(), "design_as_printed")[slug] == expected
-    html = client.get("/trials/", {"export": "csv"}).content.decode()
+    html = client.get("/trials/", {"export": "csv"}).getvalue().decode()
     cells = set(_column(html, "Design (as printed)").values())
     assert expected in cells and formula not in cells
 

@@ -15,7 +15,8 @@ def download(client, name, params):
     response = client.get(reverse(name), params)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
-    return response.content.decode()
+    assert response.streaming
+    return response.getvalue().decode()
 
 
 def test_trial_csv_has_exactly_the_filtered_rows(client, world):
