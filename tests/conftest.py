@@ -1,7 +1,57 @@
-"""Shared fixtures."""
+"""Shared fixtures, and the test tiers.
+
+Tiers, applied here by folder (and by the SLOW list) rather than by marks in the files:
+- `e2e`: tests/e2e, a real Chromium (`make e2e`);
+- `reliability`: tests/reliability, production-profile servers, a private PostgreSQL,
+  wrk, live fuzzing, the restore drill;
+- `slow`: the tests of SLOW below (live servers, the whole curated dataset reloaded,
+  in-process fuzzing);
+- the fast tier is everything else (`make test-fast`, in parallel with pytest-xdist).
+`suite_db` marks every test that uses the database the suite runs on (DATABASE_URL):
+CI runs those again on PostgreSQL.
+"""
+
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+
+TESTS = Path(__file__).resolve().parent
+FOLDER_MARKS = {"e2e": "e2e", "reliability": "reliability"}
+# Node ids (or their beginnings, relative to tests/) of the slow tier.
+SLOW = (
+    # The whole curated dataset loaded, exported, flushed and loaded again.
+    "test_curated_roundtrip.py::",
+    # Parallel writers against gunicorn (SQLite) or the live server (PostgreSQL).
+    "api/test_concurrency.py::test_parallel_patches_with_one_etag_have_exactly_one_winner",
+    "evidence/test_admin_writes.py::test_two_saves_at_once_from_one_opened_version_have_one_winner",
+    # Schemathesis: every GET operation, 15 generated requests each.
+    "api/test_schema.py::test_api_conforms_to_its_schema",
+)
+SUITE_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(item.path).resolve()
+        if not path.is_relative_to(TESTS):
+            continue
+        relative = path.relative_to(TESTS)
+        folder = relative.parts[0] if len(relative.parts) > 1 else ""
+        if folder in FOLDER_MARKS:
+            item.add_marker(FOLDER_MARKS[folder])
+        node = relative.as_posix() + "::" + item.nodeid.split("::", 1)[-1]
+        if node.startswith(SLOW):
+            item.add_marker("slow")
+        if item.get_closest_marker("django_db") or SUITE_DB_FIXTURES.intersection(
+            item.fixturenames
+        ):
+            item.add_marker("suite_db")
 
 
 @pytest.fixture

@@ -484,7 +484,6 @@ def _race_round(site, browsers, users, target: Target, n: int) -> int:
 
 
 # About 30 s (a live server, 30 rounds of 2 GETs and 2 simultaneous POSTs).
-@pytest.mark.reliability
 @pytest.mark.race
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_from_one_opened_version_have_one_winner(site):

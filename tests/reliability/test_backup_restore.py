@@ -24,8 +24,6 @@ from django.apps import apps
 from evidence.dataset import SPECS
 from tests.reliability.conftest import ROOT, manage
 
-pytestmark = pytest.mark.reliability
-
 CHANGE = """
 from evidence.models import Condition
 from trials.models import ClinicalTrial
