@@ -14,6 +14,7 @@ CI runs those again on PostgreSQL.
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 from django.contrib.auth import get_user_model
 
 TESTS = Path(__file__).resolve().parent
@@ -26,7 +27,7 @@ SLOW = (
     "api/test_concurrency.py::test_parallel_patches_with_one_etag_have_exactly_one_winner",
     "evidence/test_admin_writes.py::test_two_saves_at_once_from_one_opened_version_have_one_winner",
     # Schemathesis: every GET operation, 15 generated requests each.
-    "api/test_schema.py::test_api_conforms_to_its_schema",
+    "api/test_schema_fuzz.py::",
 )
 SUITE_DB_FIXTURES = {
     "db",
@@ -34,6 +35,39 @@ SUITE_DB_FIXTURES = {
     "live_server",
     "django_db_reset_sequences",
 }
+
+
+def _tier_marks(path: Path) -> set[str]:
+    """The tier marks every test of this file or folder gets."""
+    relative = path.resolve().relative_to(TESTS)
+    marks = set()
+    if relative.parts and relative.parts[0] in FOLDER_MARKS:
+        marks.add(FOLDER_MARKS[relative.parts[0]])
+    if path.is_file() and relative.as_posix() + "::" in SLOW:
+        marks.add("slow")
+    return marks
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A folder or module whose tests are all outside the selected tiers (`-m`) is not
+    imported at all: `make test-fast` does not pay for building the schemathesis
+    schema or the reliability tests' parameters."""
+    markexpr = config.getoption("markexpr")
+    if not markexpr or not collection_path.resolve().is_relative_to(TESTS):
+        return None
+    marks = _tier_marks(collection_path)
+    if not marks:
+        return None
+    expression = Expression.compile(markexpr)
+    # Deselected whatever other marks its tests have (all of them, or none).
+    for other in (True, False):
+
+        def matches(name, other=other, **_):
+            return name in marks or other
+
+        if expression.evaluate(matches):
+            return None
+    return True
 
 
 def pytest_collection_modifyitems(config, items):
