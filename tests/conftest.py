@@ -88,6 +88,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker("suite_db")
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """`collectstatic` for the production profile's hashed static files, once per
+    session (and xdist worker), for every production-profile server of the tests."""
+    from tests.reliability.conftest import manage, production_env
+
+    root = tmp_path_factory.mktemp("collected-static")
+    env = production_env(
+        "sqlite:///unused.sqlite3", root, 0, DJANGO_STATIC_ROOT=str(root)
+    )
+    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
+    return root
+
+
 @pytest.fixture
 def superuser(db):
     return get_user_model().objects.create_superuser(

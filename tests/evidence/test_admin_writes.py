@@ -41,7 +41,6 @@ from tests.evidence.test_admin_roles import (
 from tests.reliability.conftest import (
     free_port,
     gunicorn,
-    manage,
     production_env,
 )
 from trials.models import ClinicalTrial, ModelSystem, Study
@@ -396,17 +395,6 @@ def _read(database: Path | None, target: Target, pk: int):
             version, value = db.execute(sql_row.replace("%s", "?"), (pk,)).fetchone()
             rows = db.execute(sql_history.replace("%s", "?"), (pk,)).fetchall()
     return version, value, [tuple(r) for r in rows]
-
-
-@pytest.fixture(scope="session")
-def collected_static(tmp_path_factory) -> Path:
-    """`collectstatic` for the production profile's hashed static files, once."""
-    root = tmp_path_factory.mktemp("admin-static")
-    env = production_env(
-        "sqlite:///unused.sqlite3", root, 0, DJANGO_STATIC_ROOT=str(root)
-    )
-    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
-    return root
 
 
 @pytest.fixture
