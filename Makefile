@@ -80,13 +80,15 @@ check: install
 # SLOW_TIER narrows the second, e.g. SLOW_TIER='slow' skips the reliability tests.
 PYTEST := $(VENV)/bin/pytest
 WORKERS ?= 2
+# Whole modules to one worker: their module fixtures (the curated dataset) load once.
+XDIST := -n $(WORKERS) --dist loadfile
 FAST_TIER := not slow and not reliability and not e2e
 SLOW_TIER ?= slow or reliability
 PYTEST_ARGS ?=
 pytest: pytest-fast pytest-slow e2e
 
 pytest-fast: install
-	$(PYTEST) -n $(WORKERS) -m "$(FAST_TIER)" --ignore=tests/e2e $(PYTEST_ARGS)
+	$(PYTEST) $(XDIST) -m "$(FAST_TIER)" --ignore=tests/e2e $(PYTEST_ARGS)
 
 pytest-slow: install tools
 	$(PYTEST) -m "$(SLOW_TIER)" --ignore=tests/e2e $(PYTEST_ARGS)
@@ -100,7 +102,7 @@ test: lint check pytest
 # parallel, keeping each worker's test database between runs (--reuse-db; `--create-db`
 # in PYTEST_ARGS rebuilds them), the failures of the last run first.
 test-fast: install
-	DJANGO_SQLITE_TEST_NAME=$(CURDIR)/.test-db.sqlite3 $(PYTEST) -n $(WORKERS) \
+	DJANGO_SQLITE_TEST_NAME=$(CURDIR)/.test-db.sqlite3 $(PYTEST) $(XDIST) \
 		-m "$(FAST_TIER)" --ignore=tests/e2e --reuse-db --failed-first -q $(PYTEST_ARGS)
 
 # The atlas against Datasette on 100k synthetic trials (SQLite and PostgreSQL), with
