@@ -9,8 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test test-fast lint typecheck format check pytest browser e2e clean serve \
-	require-secret backup restore tools bench
+.PHONY: install run test test-fast lint typecheck format check pytest pytest-fast \
+	pytest-slow browser e2e clean serve require-secret backup restore tools bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,21 +83,41 @@ check: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Browser tests run in their own process: Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE,
-# which must not leak into the other tests.
-# PYTEST_ARGS narrows the first run, e.g. PYTEST_ARGS='-m "not reliability"'.
+# The tiers (tests/conftest.py applies them by folder): the fast tier runs in parallel
+# (pytest-xdist) and needs no root, no apt-get, no browser; then the slow and reliability
+# tiers (live servers, a private PostgreSQL, wrk: `make tools`); then the browser tests,
+# in their own process: Playwright needs DJANGO_ALLOW_ASYNC_UNSAFE, which must not leak
+# into the other tests. PYTEST_ARGS goes to every run (e.g. --durations=25);
+# SLOW_TIER narrows the second, e.g. SLOW_TIER='slow' skips the reliability tests.
+PYTEST := $(VENV)/bin/pytest
+WORKERS ?= 2
+# Whole modules to one worker: their module fixtures (the curated dataset) load once.
+XDIST := -n $(WORKERS) --dist loadfile
+FAST_TIER := not slow and not reliability and not e2e
+SLOW_TIER ?= slow or reliability
 PYTEST_ARGS ?=
-pytest: install browser tools
-	$(VENV)/bin/pytest --ignore=tests/e2e $(PYTEST_ARGS)
-	CHROMIUM_PATH=$(CHROMIUM) $(VENV)/bin/pytest tests/e2e
+# CI sets COVERAGE='--cov --cov-report=term-missing:skip-covered': the fast tier's
+# coverage report, which fails under the floor of pyproject.toml ([tool.coverage.report]).
+COVERAGE ?=
+pytest: pytest-fast pytest-slow e2e
+
+pytest-fast: install
+	$(PYTEST) $(XDIST) -m "$(FAST_TIER)" --ignore=tests/e2e $(COVERAGE) $(PYTEST_ARGS)
+
+pytest-slow: install tools
+	$(PYTEST) -m "$(SLOW_TIER)" --ignore=tests/e2e $(PYTEST_ARGS)
+
+e2e: install browser
+	CHROMIUM_PATH=$(CHROMIUM) $(PYTEST) tests/e2e $(PYTEST_ARGS)
 
 test: lint check pytest
 
-# The fast tier while you work: no browser, no live servers, no root, no apt-get.
-# Keeps the test database between runs (--reuse-db) and runs the failures first.
+# The fast tier while you work: no browser, no live servers, no root, no apt-get; in
+# parallel, keeping each worker's test database between runs (--reuse-db; `--create-db`
+# in PYTEST_ARGS rebuilds them), the failures of the last run first.
 test-fast: install
-	DJANGO_SQLITE_TEST_NAME=$(CURDIR)/.test-db.sqlite3 $(VENV)/bin/pytest -m "not reliability and not e2e" --ignore=tests/e2e \
-		--reuse-db --failed-first -q $(PYTEST_ARGS)
+	DJANGO_SQLITE_TEST_NAME=$(CURDIR)/.test-db.sqlite3 $(PYTEST) $(XDIST) \
+		-m "$(FAST_TIER)" --ignore=tests/e2e --reuse-db --failed-first -q $(PYTEST_ARGS)
 
 # The atlas against Datasette on 100k synthetic trials (SQLite and PostgreSQL), with
 # gunicorn and wrk on loopback; writes bench/RESULTS.md. Not part of `make test`.
@@ -106,4 +126,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-db.sqlite3*

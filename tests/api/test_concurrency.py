@@ -8,7 +8,6 @@ winner per round, on the database the suite runs on (SQLite or PostgreSQL).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -25,13 +24,7 @@ from rest_framework.authtoken.models import Token
 from evidence.base.writes import record_save
 from tests import factories
 from tests.api.conftest import etag_of, resource_params, write
-from tests.reliability.conftest import (
-    free_port,
-    gunicorn,
-    manage,
-    prepare_database,
-    production_env,
-)
+from tests.reliability.conftest import free_port, gunicorn, production_env
 from trials.models import ClinicalTrial
 
 ROUNDS = 25
@@ -198,57 +191,57 @@ class LiveTrial:
     stored: Callable[[], str]
 
 
-SETUP_SQLITE_SITE = """
-import json
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
-from tests.factories import ClinicalTrialFactory
-user = get_user_model().objects.create_user("race-curator", password="unused-3b7d")
-user.user_permissions.set(Permission.objects.filter(
-    content_type__app_label__in=["evidence", "trials", "secretome"]))
-trial = ClinicalTrialFactory(slug="race-trial", nct_id="NCT09999001")
-print(json.dumps({"token": Token.objects.create(user=user).key, "pk": trial.pk}))
-"""
-
-
-@pytest.fixture
-def live_trial(request, tmp_path):
-    """A trial on a live server that writes to the database the suite runs on.
-
-    PostgreSQL: pytest-django's live server (a thread per request, a connection per
-    thread). SQLite: the in-memory test database would be one connection shared by all
-    of the live server's threads, which serialises everything by itself, so the SQLite
-    run serves a database file with gunicorn (3 worker processes, 4 threads each).
-    """
-    if connection.vendor == "sqlite":
-        database = tmp_path / "race.sqlite3"
-        env = production_env(f"sqlite:///{database}", tmp_path, free_port(18900))
-        prepare_database(env, curated=False)
-        created = json.loads(
-            manage("shell", "-c", SETUP_SQLITE_SITE, env=env).strip().splitlines()[-1]
-        )
-        with gunicorn(env, tmp_path / "gunicorn.log") as base_url:
-            yield LiveTrial(
-                base_url=base_url,
-                token=created["token"],
-                slug="race-trial",
-                pk=created["pk"],
-                history=lambda: _sqlite_history(database, created["pk"]),
-                stored=lambda: _sqlite_history(database, created["pk"], table=False)[0],
-            )
-        return
-    live_server = request.getfixturevalue("live_server")
+def _race_curator_and_trial(**trial) -> tuple[str, ClinicalTrial]:
     user = get_user_model().objects.create_user("race-curator", password="unused-3b7d")
     user.user_permissions.set(
         Permission.objects.filter(
             content_type__app_label__in=["evidence", "trials", "secretome"]
         )
     )
-    trial = factories.ClinicalTrialFactory(slug="race-trial")
+    return Token.objects.create(user=user).key, factories.ClinicalTrialFactory(
+        slug="race-trial", **trial
+    )
+
+
+@pytest.fixture
+def live_trial(request, tmp_path, collected_static):
+    """A trial on a live server that writes to the database the suite runs on.
+
+    PostgreSQL: pytest-django's live server (a thread per request, a connection per
+    thread). SQLite: the in-memory test database would be one connection shared by all
+    of the live server's threads, which serialises everything by itself, so the SQLite
+    run serves a database file with gunicorn (3 worker processes, 4 threads each): a
+    copy of the (migrated) test database with the curator and the trial made here.
+    """
+    if connection.vendor == "sqlite":
+        token, trial = _race_curator_and_trial(nct_id="NCT09999001")
+        database = tmp_path / "race.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(database) as copy:
+            connection.connection.backup(copy)
+        env = production_env(
+            f"sqlite:///{database}",
+            tmp_path,
+            free_port(18900),
+            DJANGO_STATIC_ROOT=str(collected_static),
+            # Throttling and its shared cache have their own tests.
+            DJANGO_CACHE_URL="locmemcache://",
+        )
+        with gunicorn(env, tmp_path / "gunicorn.log") as base_url:
+            yield LiveTrial(
+                base_url=base_url,
+                token=token,
+                slug=trial.slug,
+                pk=trial.pk,
+                history=lambda: _sqlite_history(database, trial.pk),
+                stored=lambda: _sqlite_history(database, trial.pk, table=False)[0],
+            )
+        return
+    live_server = request.getfixturevalue("live_server")
+    token, trial = _race_curator_and_trial()
     yield LiveTrial(
         base_url=live_server.url,
-        token=Token.objects.create(user=user).key,
+        token=token,
         slug=trial.slug,
         pk=trial.pk,
         history=lambda: list(

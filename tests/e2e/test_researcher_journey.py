@@ -4,10 +4,7 @@ import csv
 import io
 import re
 
-import pytest
 from playwright.sync_api import expect
-
-pytestmark = pytest.mark.e2e
 
 
 def test_filter_open_compare_download_and_search(page, live_server, world):

@@ -26,7 +26,6 @@ from django.db import connection
 from tests.reliability.conftest import (
     free_port,
     gunicorn,
-    manage,
     production_env,
 )
 
@@ -241,17 +240,6 @@ def _read(database: Path | None, target: Target, pk: int):
     return version, value, [tuple(r) for r in rows]
 
 
-@pytest.fixture(scope="session")
-def collected_static(tmp_path_factory) -> Path:
-    """`collectstatic` for the production profile's hashed static files, once."""
-    root = tmp_path_factory.mktemp("admin-static")
-    env = production_env(
-        "sqlite:///unused.sqlite3", root, 0, DJANGO_STATIC_ROOT=str(root)
-    )
-    manage("collectstatic", "--noinput", "--verbosity", "0", env=env)
-    return root
-
-
 @pytest.fixture
 def site(request, tmp_path, collected_static):
     """A live admin over the database the suite runs on.
@@ -327,7 +315,6 @@ def _race_round(site, browsers, users, target: Target, n: int) -> int:
 
 
 # About 30 s (a live server, 30 rounds of 2 GETs and 2 simultaneous POSTs).
-@pytest.mark.reliability
 @pytest.mark.race
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_from_one_opened_version_have_one_winner(site):

@@ -140,6 +140,36 @@ def private_postgres():
         shutil.rmtree(datadir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def curated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated and loaded with the curated dataset (`migrate`,
+    `load_curated` in subprocesses), once per session: tests start from a copy."""
+    path = tmp_path_factory.mktemp("curated-sqlite") / "curated.sqlite3"
+    migrate_and_load({**os.environ, "DATABASE_URL": f"sqlite:///{path}"})
+    return path
+
+
+def sqlite_from(template: Path, path: Path) -> dict[str, str]:
+    """The environment of a SQLite database at `path`, a copy of `template`."""
+    shutil.copyfile(template, path)
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+
+
+@pytest.fixture(scope="session")
+def curated_postgres(private_postgres) -> str:
+    """A database of the private cluster, migrated and loaded with the curated dataset
+    once per session: tests create theirs from it (CREATE DATABASE ... TEMPLATE)."""
+    name = "curated_template"
+    private_postgres.psql(f"CREATE DATABASE {name}")
+    migrate_and_load({**os.environ, "DATABASE_URL": private_postgres.url(name)})
+    return name
+
+
+def migrate_and_load(env: dict[str, str]) -> None:
+    manage("migrate", "--noinput", "--verbosity", "0", env=env)
+    manage("load_curated", env=env)
+
+
 def manage(*args: str, env: dict[str, str], timeout: int = 300) -> str:
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -254,11 +284,17 @@ def gunicorn(env: dict[str, str], log: Path):
 
 
 @pytest.fixture(scope="session")
-def live_site(private_postgres, tmp_path_factory):
-    private_postgres.psql("CREATE DATABASE atlas")
+def live_site(private_postgres, curated_postgres, collected_static, tmp_path_factory):
+    # The curated database of the session (migrated, loaded), and its cache table.
+    private_postgres.psql(f"CREATE DATABASE atlas TEMPLATE {curated_postgres}")
     workdir = tmp_path_factory.mktemp("live-site")
-    env = production_env(private_postgres.url("atlas"), workdir, free_port(18700))
-    prepare_database(env)
+    env = production_env(
+        private_postgres.url("atlas"),
+        workdir,
+        free_port(18700),
+        DJANGO_STATIC_ROOT=str(collected_static),
+    )
+    manage("createcachetable", env=env)
     token = manage("shell", "-c", CREATE_CURATOR, env=env).strip().splitlines()[-1]
     log = workdir / "gunicorn.log"
     with gunicorn(env, log) as base_url:

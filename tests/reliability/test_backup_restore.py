@@ -22,9 +22,7 @@ import yaml
 from django.apps import apps
 
 from evidence.dataset.specs import specs
-from tests.reliability.conftest import ROOT, manage
-
-pytestmark = pytest.mark.reliability
+from tests.reliability.conftest import ROOT, manage, sqlite_from
 
 CHANGE = """
 from evidence.models import Condition
@@ -46,8 +44,7 @@ def _same_tree(left, right) -> bool:
 
 
 def drill(env: dict[str, str], tmp_path, dump_name: str) -> None:
-    manage("migrate", "--noinput", "--verbosity", "0", env=env)
-    manage("load_curated", env=env)
+    """On a migrated database with the curated dataset loaded."""
     manage("export_curated", str(tmp_path / "before"), env=env)
 
     out = manage("backup", "--directory", str(tmp_path / "backups"), env=env)
@@ -73,17 +70,16 @@ def drill(env: dict[str, str], tmp_path, dump_name: str) -> None:
     assert _same_tree(tmp_path / "before", tmp_path / "after")
 
 
-def test_sqlite_restore_drill(tmp_path):
-    database = tmp_path / "atlas.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+def test_sqlite_restore_drill(curated_sqlite, tmp_path):
+    env = sqlite_from(curated_sqlite, tmp_path / "atlas.sqlite3")
     drill(env, tmp_path, "db.sqlite3")
 
 
-def test_postgresql_restore_drill(private_postgres, tmp_path):
+def test_postgresql_restore_drill(private_postgres, curated_postgres, tmp_path):
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         pytest.fail("pg_dump and pg_restore are needed (postgresql-client)")
     private_postgres.psql("DROP DATABASE IF EXISTS drill")
-    private_postgres.psql("CREATE DATABASE drill")
+    private_postgres.psql(f"CREATE DATABASE drill TEMPLATE {curated_postgres}")
     env = {**os.environ, "DATABASE_URL": private_postgres.url("drill")}
     try:
         drill(env, tmp_path, "database.dump")
@@ -192,8 +188,7 @@ def yaml_counts(folder) -> dict[str, int]:
 
 
 def backup_while_writing(env, tmp_path, count_live, count_copy) -> None:
-    manage("migrate", "--noinput", "--verbosity", "0", env=env)
-    manage("load_curated", env=env)
+    """On a migrated database with the curated dataset loaded."""
     tables = [
         model._meta.db_table
         for label in ("evidence", "trials", "secretome")
@@ -241,9 +236,9 @@ def backup_while_writing(env, tmp_path, count_live, count_copy) -> None:
     assert count_live(tables) == counts
 
 
-def test_sqlite_backup_while_writing_is_one_snapshot(tmp_path):
+def test_sqlite_backup_while_writing_is_one_snapshot(curated_sqlite, tmp_path):
     database = tmp_path / "atlas.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env = sqlite_from(curated_sqlite, database)
     backup_while_writing(
         env,
         tmp_path,
@@ -252,11 +247,15 @@ def test_sqlite_backup_while_writing_is_one_snapshot(tmp_path):
     )
 
 
-def test_postgresql_backup_while_writing_is_one_snapshot(private_postgres, tmp_path):
+def test_postgresql_backup_while_writing_is_one_snapshot(
+    private_postgres, curated_postgres, tmp_path
+):
     server = private_postgres
     for name in ("h_backup_live", "h_backup_copy"):
         server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        server.psql(f"CREATE DATABASE {name}")
+    server.psql(f"CREATE DATABASE h_backup_live TEMPLATE {curated_postgres}")
+    # The copy is restored into an empty database.
+    server.psql("CREATE DATABASE h_backup_copy")
     env = {**os.environ, "DATABASE_URL": server.url("h_backup_live")}
 
     def count_copy(folder, tables):
@@ -310,8 +309,7 @@ def tamper_database(folder) -> None:
 
 
 def failed_restore(env, tmp_path, tamper, expected_message: str) -> None:
-    manage("migrate", "--noinput", "--verbosity", "0", env=env)
-    manage("load_curated", env=env)
+    """On a migrated database with the curated dataset loaded."""
     manage("backup", "--directory", str(tmp_path / "backups"), env=env)
     (folder,) = (tmp_path / "backups").iterdir()
     manage("shell", "-c", CHANGE, env=env)
@@ -342,17 +340,21 @@ TAMPERING = [
 
 
 @pytest.mark.parametrize(("tamper", "message"), TAMPERING)
-def test_sqlite_failed_restore_leaves_the_database(tmp_path, tamper, message):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'atlas.sqlite3'}"}
+def test_sqlite_failed_restore_leaves_the_database(
+    curated_sqlite, tmp_path, tamper, message
+):
+    env = sqlite_from(curated_sqlite, tmp_path / "atlas.sqlite3")
     failed_restore(env, tmp_path, tamper, message)
 
 
 @pytest.mark.parametrize(("tamper", "message"), TAMPERING)
 def test_postgresql_failed_restore_leaves_the_database(
-    private_postgres, tmp_path, tamper, message
+    private_postgres, curated_postgres, tmp_path, tamper, message
 ):
     private_postgres.psql("DROP DATABASE IF EXISTS h_backup_failed WITH (FORCE)")
-    private_postgres.psql("CREATE DATABASE h_backup_failed")
+    private_postgres.psql(
+        f"CREATE DATABASE h_backup_failed TEMPLATE {curated_postgres}"
+    )
     env = {**os.environ, "DATABASE_URL": private_postgres.url("h_backup_failed")}
     try:
         failed_restore(env, tmp_path, tamper, message)

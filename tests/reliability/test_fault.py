@@ -16,8 +16,6 @@ import requests
 
 from tests.reliability.load import Step, run_load
 
-pytestmark = pytest.mark.reliability
-
 OUTAGE_SECONDS = 4
 BEFORE_SECONDS = 3
 AFTER_SECONDS = 4

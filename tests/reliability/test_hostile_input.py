@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
@@ -239,10 +240,18 @@ def test_every_filterset_is_covered():
     assert len(FILTER_CASES) > 130
 
 
+@pytest.fixture(scope="module")
+def _world_for_the_filter_cases(django_db_setup, django_db_blocker):
+    """One world for all the filter cases (they only read), rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_world()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def one_of_each(db):
+def one_of_each(_world_for_the_filter_cases, db):
     cache.clear()
-    build_world()
     yield
     cache.clear()
 

@@ -14,8 +14,6 @@ import subprocess
 import pytest
 import requests
 
-pytestmark = pytest.mark.reliability
-
 DURATION = "30s"
 CONNECTIONS = 32
 

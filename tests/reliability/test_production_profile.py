@@ -336,7 +336,6 @@ def gunicorn_site(tmp_path_factory):
         yield base_url, log
 
 
-@pytest.mark.reliability
 def test_worker_recycling_resets_no_request(gunicorn_site):
     """D13: 1,200 GETs from clients that keep connections alive, while workers restart
     every ~40 requests. Stock gthread reset 14 of them; the draining worker answers

@@ -15,10 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.reliability
-
 CHECKS = ",".join(
     [
         "not_a_server_error",
