@@ -224,7 +224,10 @@ def test_empty_state_names_the_filters(client, world):
             {"condition": "no-such-slug"},
             "Select a valid choice. no-such-slug is not one of the available choices.",
         ),
-        ("trials:study_list", {"year_min": "soon"}, "Enter a number."),
+        ("trials:study_list", {"year_min": "soon"}, "Enter a whole number."),
+        # A year is a whole number on the pages as in the API (schema: integer).
+        ("trials:study_list", {"year_min": "2020.5"}, "Enter a whole number."),
+        ("evidence:publication_list", {"year_max": "1e3"}, "Enter a whole number."),
         (
             "secretome:component_list",
             {"effect": "no-such-effect"},
