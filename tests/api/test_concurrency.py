@@ -24,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from evidence.base.writes import record_save
 from tests import factories
 from tests.api.conftest import etag_of, resource_params, write
-from tests.reliability.conftest import free_port, gunicorn, production_env
+from tests.reliability.conftest import gunicorn_on_test_database_copy
 from trials.models import ClinicalTrial
 
 ROUNDS = 25
@@ -215,19 +215,10 @@ def live_trial(request, tmp_path, collected_static):
     """
     if connection.vendor == "sqlite":
         token, trial = _race_curator_and_trial(nct_id="NCT09999001")
-        database = tmp_path / "race.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(database) as copy:
-            connection.connection.backup(copy)
-        env = production_env(
-            f"sqlite:///{database}",
-            tmp_path,
-            free_port(18900),
-            DJANGO_STATIC_ROOT=str(collected_static),
-            # Throttling and its shared cache have their own tests.
-            DJANGO_CACHE_URL="locmemcache://",
-        )
-        with gunicorn(env, tmp_path / "gunicorn.log") as base_url:
+        with gunicorn_on_test_database_copy(tmp_path, collected_static, 18900) as (
+            base_url,
+            database,
+        ):
             yield LiveTrial(
                 base_url=base_url,
                 token=token,

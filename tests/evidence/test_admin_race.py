@@ -24,9 +24,7 @@ import requests
 from django.db import connection
 
 from tests.reliability.conftest import (
-    free_port,
-    gunicorn,
-    production_env,
+    gunicorn_on_test_database_copy,
 )
 
 ROUNDS = 20
@@ -250,21 +248,11 @@ def site(request, tmp_path, collected_static):
     serves a database file with gunicorn (production profile, 3 workers x 4 threads).
     """
     if connection.vendor == "sqlite":
-        # The test database is migrated already: the server gets a copy of it (with
-        # the users and records made here), not a second migration run.
         pks = _setup_in_process()
-        database = tmp_path / "admin-race.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(database) as copy:
-            connection.connection.backup(copy)
-        env = production_env(
-            f"sqlite:///{database}",
-            tmp_path,
-            free_port(19100),
-            DJANGO_STATIC_ROOT=str(collected_static),
-            DJANGO_CACHE_URL="locmemcache://",
-        )
-        with gunicorn(env, tmp_path / "gunicorn.log") as base_url:
+        with gunicorn_on_test_database_copy(tmp_path, collected_static, 19100) as (
+            base_url,
+            database,
+        ):
             yield Site(base_url, pks, lambda t: _read(database, t, pks[t.name]))
         return
     live_server = request.getfixturevalue("live_server")

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -283,6 +284,31 @@ def gunicorn(env: dict[str, str], log: Path):
             process.wait(timeout=10)
 
 
+@contextmanager
+def gunicorn_on_test_database_copy(workdir: Path, static_root: Path, port_base: int):
+    """gunicorn (production profile) over a copy of the suite's SQLite test database.
+
+    The test database is migrated already, with what the test made in it: the server
+    gets a copy (not a second migration run), a local-memory cache (throttling and the
+    shared cache have their own tests). Yields (base URL, the copy's path).
+    """
+    from django.db import connection
+
+    database = workdir / "served.sqlite3"
+    connection.ensure_connection()
+    with sqlite3.connect(database) as copy:
+        connection.connection.backup(copy)
+    env = production_env(
+        f"sqlite:///{database}",
+        workdir,
+        free_port(port_base),
+        DJANGO_STATIC_ROOT=str(static_root),
+        DJANGO_CACHE_URL="locmemcache://",
+    )
+    with gunicorn(env, workdir / "gunicorn.log") as base_url:
+        yield base_url, database
+
+
 @pytest.fixture(scope="session")
 def live_site(private_postgres, curated_postgres, collected_static, tmp_path_factory):
     # The curated database of the session (migrated, loaded), and its cache table.
@@ -293,6 +319,10 @@ def live_site(private_postgres, curated_postgres, collected_static, tmp_path_fac
         workdir,
         free_port(18700),
         DJANGO_STATIC_ROOT=str(collected_static),
+        # The session's tests send thousands of requests to this one server; worker
+        # recycling (max_requests) would restart workers in the middle of the load test.
+        # Recycling has its own test (test_production_profile.py).
+        GUNICORN_MAX_REQUESTS="0",
     )
     manage("createcachetable", env=env)
     token = manage("shell", "-c", CREATE_CURATOR, env=env).strip().splitlines()[-1]
