@@ -124,3 +124,18 @@ def pytest_configure(config):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+
+
+@pytest.fixture(scope="module")
+def curated_dataset(django_db_setup, django_db_blocker):
+    """The real curated dataset, loaded once for a module and rolled back after it
+    (`pytestmark = pytest.mark.usefixtures("curated_dataset")`)."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from evidence.dataset.load import dataset_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        dataset_load(directory=Path(settings.FIXTURES_DIR))
+        yield
+        transaction.set_rollback(True)

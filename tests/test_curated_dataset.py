@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 
 from evidence.dataset.report import dataset_report
 from evidence.dataset.specs import specs
@@ -65,18 +64,7 @@ EXPECTED_TABLE_ROWS = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def curated(django_db_setup, django_db_blocker):
-    """The real curated dataset, loaded once for this module and rolled back after."""
-    from evidence.dataset.load import dataset_load
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        dataset_load(directory=Path(settings.FIXTURES_DIR))
-        yield
-        transaction.set_rollback(True)
-
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("curated_dataset")]
 
 
 @pytest.mark.parametrize("key, expected", sorted(EXPECTED_TABLE_ROWS.items()))

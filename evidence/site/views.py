@@ -64,6 +64,14 @@ def search(request):
     )
 
 
+def _citation_links(publication):
+    """The links from trials to the review references that resolve to `publication` (a
+    Publication or an OuterRef to one)."""
+    return ClinicalTrial.cited_references.through._default_manager.filter(
+        reviewreference__publication=publication
+    )
+
+
 class PublicationDetailView(DetailView):
     """A publication and the records that cite it: the first `RELATED_LIMIT` of each kind
     with the true totals (a review may stand behind 100,000 trials)."""
@@ -72,9 +80,7 @@ class PublicationDetailView(DetailView):
 
     def get_queryset(self):
         citing = (
-            ClinicalTrial.cited_references.through._default_manager.filter(
-                reviewreference__publication=OuterRef("pk")
-            )
+            _citation_links(OuterRef("pk"))
             .order_by()
             .values("reviewreference__publication")
             .annotate(n=Count("clinicaltrial", distinct=True))
@@ -122,9 +128,7 @@ class PublicationDetailView(DetailView):
         )
         context["citing_trials"] = selectors.excerpt(
             ClinicalTrial.objects.filter(
-                pk__in=ClinicalTrial.cited_references.through._default_manager.filter(
-                    reviewreference__publication=publication
-                ).values("clinicaltrial")
+                pk__in=_citation_links(publication).values("clinicaltrial")
             ).order_by("slug"),
             total=publication.citing_trial_count,
         )

@@ -7,30 +7,16 @@ Each query names the kind of record (the registry's entity name) and the slug it
 find among the first 20 of that kind.
 """
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from evidence import registry
 from evidence.base import search_index
 from evidence.site.search import identified_record, search_everything
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def curated(django_db_setup, django_db_blocker):
-    """The real curated dataset, loaded once for this module and rolled back after."""
-    from evidence.dataset.load import dataset_load
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        dataset_load(directory=Path(settings.FIXTURES_DIR))
-        yield
-        transaction.set_rollback(True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("curated_dataset")]
 
 
 # (category, query, entity, slug)
