@@ -3,7 +3,8 @@ sources, therapies, comparison points and releases."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -137,6 +138,25 @@ class Condition(VocabularyModel):
         default=choices.ConditionCategory.OTHER,
     )
     synonyms = models.JSONField(default=list, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The broader condition this one is a form of (knee osteoarthritis: "
+        "osteoarthritis).",
+    )
+    is_grouping = models.BooleanField(
+        default=False,
+        help_text="A grouping term added by the curators to hold narrower conditions; "
+        "no review names it as an indication.",
+    )
+    curator_note = models.TextField(
+        blank=True,
+        help_text='Why the curators placed this condition here; a grouping says '
+        '"curator grouping: <reason>".',
+    )
 
     objects = ConditionQuerySet.as_manager()
 
@@ -147,10 +167,40 @@ class Condition(VocabularyModel):
                 condition=Q(category__in=choices.ConditionCategory.values),
                 name="condition_category_valid",
             ),
+            # Longer cycles are refused by clean() and the loader; this one the
+            # database refuses whatever the channel.
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="condition_not_own_parent",
+                violation_error_message="A condition cannot be its own parent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_grouping=False)
+                | Q(curator_note__startswith="curator grouping"),
+                name="condition_grouping_says_why",
+                violation_error_message='A grouping needs a curator note starting '
+                '"curator grouping" with the reason.',
+            ),
         ]
 
     def get_absolute_url(self) -> str:
         return reverse("evidence:condition_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A condition cannot be its own parent."})
+        if self.pk is not None and self.pk in Condition.objects.tree().ancestor_ids(
+            self.parent_id
+        ):
+            raise ValidationError(
+                {
+                    "parent": "This parent would make a cycle: the condition would "
+                    "be its own ancestor."
+                }
+            )
 
 
 class CellSource(VocabularyModel):

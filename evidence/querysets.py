@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.db import models
 
 from evidence.base.querysets import CuratedQuerySet, related_count
@@ -15,9 +19,79 @@ class PublicationQuerySet(models.QuerySet):
         return self
 
 
+@dataclass(frozen=True)
+class ConditionNode:
+    pk: int
+    slug: str
+    name: str
+    parent_id: int | None
+    is_grouping: bool
+
+
+@dataclass
+class ConditionTree:
+    """Every condition's place in the hierarchy, read in one query.
+
+    The conditions are a small vocabulary (about a hundred), so the hierarchy is walked
+    in Python instead of with a recursive query per level. Walks stop at a cycle (the
+    database refuses a condition as its own parent, clean() and the loader longer ones).
+    """
+
+    nodes: dict[int, ConditionNode]
+    children_of: dict[int | None, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        children: dict[int | None, list[int]] = defaultdict(list)
+        for node in sorted(self.nodes.values(), key=lambda n: n.name.lower()):
+            children[node.parent_id].append(node.pk)
+        self.children_of = dict(children)
+
+    def ancestor_ids(self, pk: int | None) -> list[int]:
+        """`pk` and the conditions above it, nearest first."""
+        chain: list[int] = []
+        while pk is not None and pk in self.nodes and pk not in chain:
+            chain.append(pk)
+            pk = self.nodes[pk].parent_id
+        return chain
+
+    def ancestors(self, pk: int) -> list[ConditionNode]:
+        """The conditions above `pk`, nearest first."""
+        return [self.nodes[p] for p in self.ancestor_ids(pk)[1:]]
+
+    def children(self, pk: int) -> list[ConditionNode]:
+        return [self.nodes[p] for p in self.children_of.get(pk, [])]
+
+    def descendant_ids(self, roots: Iterable[int]) -> set[int]:
+        """`roots` and every condition below them."""
+        found: set[int] = set()
+        waiting = [pk for pk in roots if pk in self.nodes]
+        while waiting:
+            pk = waiting.pop()
+            if pk not in found:
+                found.add(pk)
+                waiting.extend(self.children_of.get(pk, []))
+        return found
+
+
 class ConditionQuerySet(models.QuerySet):
     def with_list_related(self) -> ConditionQuerySet:
-        return self
+        return self.select_related("parent")
+
+    def tree(self) -> ConditionTree:
+        """The hierarchy of all conditions (one query)."""
+        return ConditionTree(
+            {
+                row[0]: ConditionNode(*row)
+                for row in self.model._default_manager.values_list(
+                    "pk", "slug", "name", "parent_id", "is_grouping"
+                )
+            }
+        )
+
+    def with_descendants(self, conditions: Iterable) -> ConditionQuerySet:
+        """`conditions` (records or primary keys) and every condition below them."""
+        roots = [getattr(c, "pk", c) for c in conditions]
+        return self.filter(pk__in=sorted(self.tree().descendant_ids(roots)))
 
     def with_counts(self) -> ConditionQuerySet:
         # One correlated count per column from the link tables' indexes, not a join

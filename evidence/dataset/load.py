@@ -46,7 +46,8 @@ class LoadResult:
 def _order_self_references(
     spec: EntitySpec, records: list[SourceRecord]
 ) -> list[SourceRecord]:
-    """Parents before children for entities that point at themselves (therapy lineage)."""
+    """Parents before children for entities that point at themselves (therapy lineage,
+    condition hierarchy); a cycle among the records is refused."""
     self_fields = [
         name for name, rel in spec.foreign_keys.items() if rel.model is spec.model
     ]
@@ -63,7 +64,10 @@ def _order_self_references(
             return
         if slug in visiting:
             raise DatasetError(
-                "lineage cycle", path=record.path, record=record.label(spec)
+                f"lineage cycle: {slug!r} is its own ancestor through "
+                f"{', '.join(self_fields)}",
+                path=record.path,
+                record=record.label(spec),
             )
         visiting.add(slug)
         for name in self_fields:

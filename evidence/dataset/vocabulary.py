@@ -47,7 +47,8 @@ REVIEW_REFERENCES = EntitySpec(
 CONDITIONS = EntitySpec(
     "conditions",
     Condition,
-    ("slug", "name", "category", "synonyms"),
+    ("slug", "name", "category", "synonyms", "is_grouping", "curator_note"),
+    foreign_keys={"parent": Relation("parent", Condition)},
     provenance=False,
 )
 
