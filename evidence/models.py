@@ -149,12 +149,12 @@ class Condition(VocabularyModel):
     )
     is_grouping = models.BooleanField(
         default=False,
-        help_text="A grouping term added by the curators to hold narrower conditions; "
-        "no review names it as an indication.",
+        help_text="A grouping term added by the curators to hold narrower conditions "
+        "(no record of the reviews is linked to it directly).",
     )
     curator_note = models.TextField(
         blank=True,
-        help_text='Why the curators placed this condition here; a grouping says '
+        help_text="Why the curators placed this condition here; a grouping says "
         '"curator grouping: <reason>".',
     )
 
@@ -178,7 +178,7 @@ class Condition(VocabularyModel):
                 condition=Q(is_grouping=False)
                 | Q(curator_note__startswith="curator grouping"),
                 name="condition_grouping_says_why",
-                violation_error_message='A grouping needs a curator note starting '
+                violation_error_message="A grouping needs a curator note starting "
                 '"curator grouping" with the reason.',
             ),
         ]

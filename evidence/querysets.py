@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
+from django.urls import reverse
 
 from evidence.base.querysets import CuratedQuerySet, related_count
 
@@ -27,6 +29,9 @@ class ConditionNode:
     parent_id: int | None
     is_grouping: bool
 
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:condition_detail", kwargs={"slug": self.slug})
+
 
 @dataclass
 class ConditionTree:
@@ -45,6 +50,16 @@ class ConditionTree:
         for node in sorted(self.nodes.values(), key=lambda n: n.name.lower()):
             children[node.parent_id].append(node.pk)
         self.children_of = dict(children)
+
+    @classmethod
+    def of(cls, conditions: Iterable[Any]) -> ConditionTree:
+        """The tree of condition records already read (a page that reads them all)."""
+        return cls(
+            {
+                c.pk: ConditionNode(c.pk, c.slug, c.name, c.parent_id, c.is_grouping)
+                for c in conditions
+            }
+        )
 
     def ancestor_ids(self, pk: int | None) -> list[int]:
         """`pk` and the conditions above it, nearest first."""

@@ -7,6 +7,7 @@ from evidence.base.filtersets import (
     SlugMultipleChoiceFilter,
     cell_source_filter,
     condition_filter,
+    include_descendants_filter,
     review_filter,
 )
 from secretome import choices
@@ -32,10 +33,11 @@ class ComponentFilterSet(SearchFilterSet):
         distinct=True,
     )
     condition = condition_filter("findings__conditions")
+    include_descendants = include_descendants_filter()
 
     class Meta:
         model = Component
-        fields = ["q", "kind", "effect", "condition"]
+        fields = ["q", "kind", "effect", "condition", "include_descendants"]
 
 
 class EffectFilterSet(SearchFilterSet):
@@ -62,6 +64,7 @@ class ComponentFindingFilterSet(SearchFilterSet):
         to_field_name="slug", queryset=Effect.objects.all(), label="Effect"
     )
     condition = condition_filter()
+    include_descendants = include_descendants_filter()
     cell_source = cell_source_filter("cell_source")
     review = review_filter()
 
@@ -73,6 +76,7 @@ class ComponentFindingFilterSet(SearchFilterSet):
             "kind",
             "effect",
             "condition",
+            "include_descendants",
             "cell_source",
             "review",
         ]
@@ -110,7 +114,8 @@ class GeneticModificationFilterSet(SearchFilterSet):
     method = filters.MultipleChoiceFilter(choices=choices.ModificationMethod.choices)
     cell_source = cell_source_filter("cell_source")
     condition = condition_filter()
+    include_descendants = include_descendants_filter()
 
     class Meta:
         model = GeneticModification
-        fields = ["q", "method", "cell_source", "condition"]
+        fields = ["q", "method", "cell_source", "condition", "include_descendants"]

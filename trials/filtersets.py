@@ -8,6 +8,7 @@ from evidence.base.filtersets import (
     SlugMultipleChoiceFilter,
     cell_source_filter,
     condition_filter,
+    include_descendants_filter,
     review_filter,
 )
 from evidence.models import Therapy
@@ -47,6 +48,7 @@ class TrialFilterSet(SearchFilterSet):
         label="Therapy",
     )
     condition = condition_filter()
+    include_descendants = include_descendants_filter()
     route = filters.MultipleChoiceFilter(choices=choices.Route.choices)
     outcome = SlugMultipleChoiceFilter(
         field_name="outcome_classes",
@@ -70,6 +72,7 @@ class TrialFilterSet(SearchFilterSet):
             "cell_source",
             "therapy",
             "condition",
+            "include_descendants",
             "route",
             "outcome",
             "evidence_level",
@@ -100,6 +103,7 @@ class StudyFilterSet(SearchFilterSet):
         distinct=True,
     )
     condition = condition_filter()
+    include_descendants = include_descendants_filter()
     modality = filters.MultipleChoiceFilter(
         field_name="therapy__modality", choices=evidence_choices.Modality.choices
     )
@@ -128,6 +132,7 @@ class StudyFilterSet(SearchFilterSet):
             "stage",
             "model",
             "condition",
+            "include_descendants",
             "modality",
             "cell_source",
             "therapy",

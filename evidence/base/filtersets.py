@@ -160,16 +160,73 @@ def review_filter() -> filters.ModelMultipleChoiceFilter:
     )
 
 
+INCLUDE_DESCENDANTS = "include_descendants"
+
+
+class ConditionFilter(SlugMultipleChoiceFilter):
+    """Records of the chosen conditions; with `include_descendants=true` in the same
+    FilterSet, also those of every narrower condition below them (knee osteoarthritis
+    under osteoarthritis). The hierarchy costs one query (evidence.querysets)."""
+
+    def filter(self, qs, value):
+        if value and self._include_descendants():
+            value = sorted(Condition.objects.tree().descendant_ids(c.pk for c in value))
+        return super().filter(qs, value)
+
+    def _include_descendants(self) -> bool:
+        filterset = getattr(self, "parent", None)
+        cleaned = getattr(getattr(filterset, "form", None), "cleaned_data", None) or {}
+        return bool(cleaned.get(INCLUDE_DESCENDANTS))
+
+
 def condition_filter(
     field_name: str = "conditions",
 ) -> filters.ModelMultipleChoiceFilter:
-    return SlugMultipleChoiceFilter(
+    return ConditionFilter(
         field_name=field_name,
         to_field_name="slug",
         queryset=Condition.objects.all(),
         label="Condition",
+        help_text="Condition slug (repeat for several: any of them); with "
+        "include_descendants=true also the narrower conditions below each one.",
         distinct=True,
     )
+
+
+class StrictCheckboxInput(forms.CheckboxInput):
+    """A checkbox (value "true") whose submitted text the strict field judges: Django's
+    own widget reads any unknown text as "checked"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"value": "true", **(attrs or {})},
+            check_test=lambda value: (
+                str(value).strip().lower() in ("true", "1", "yes", "on")
+            ),
+        )
+
+    def format_value(self, value):
+        return None  # the value attribute stays "true" (set above)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+def include_descendants_filter() -> filters.BooleanFilter:
+    """The switch that widens `condition` to the narrower conditions (ConditionFilter);
+    on its own it selects nothing."""
+    return StrictBooleanFilter(
+        method=_leave_unfiltered,
+        label="Include narrower conditions",
+        help_text="true: the condition filter also selects the records of every "
+        "narrower condition below the chosen ones (knee osteoarthritis under "
+        "osteoarthritis); false or absent: the chosen conditions only.",
+        widget=StrictCheckboxInput,
+    )
+
+
+def _leave_unfiltered(queryset, name, value):
+    return queryset
 
 
 def cell_source_filter(field_name: str) -> filters.ModelMultipleChoiceFilter:

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='condition',
             name='is_grouping',
-            field=models.BooleanField(default=False, help_text='A grouping term added by the curators to hold narrower conditions; no review names it as an indication.'),
+            field=models.BooleanField(default=False, help_text='A grouping term added by the curators to hold narrower conditions (no record of the reviews is linked to it directly).'),
         ),
         migrations.AddField(
             model_name='condition',
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcondition',
             name='is_grouping',
-            field=models.BooleanField(default=False, help_text='A grouping term added by the curators to hold narrower conditions; no review names it as an indication.'),
+            field=models.BooleanField(default=False, help_text='A grouping term added by the curators to hold narrower conditions (no record of the reviews is linked to it directly).'),
         ),
         migrations.AddField(
             model_name='historicalcondition',

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from evidence import choices, registry
 from evidence.models import ComparisonPoint, Condition, Publication, ReviewReference
+from evidence.querysets import ConditionTree
 from secretome.models import ComponentFinding, GeneticModification
 from trials.models import ClinicalTrial, OutcomeClass, Study
 
@@ -165,15 +166,38 @@ class EvidenceSide:
         return _ranked(self.stage_counts)
 
 
-def condition_side_by_side(*, condition: Condition, limit: int | None = None) -> dict:
+def condition_side_by_side(
+    *, condition: Condition, tree: ConditionTree | None = None, limit: int | None = None
+) -> dict:
     """A condition's evidence split into cell-based and cell-free, with their tallies.
 
-    The tallies and totals come from grouped queries over all of the condition's trials
-    and studies; each side lists its first `limit` trials and studies (by slug) and links
-    to the filtered lists for the rest. The page costs the same number of queries for a
-    condition with 3 trials or 20,000.
+    The evidence of the narrower conditions below it (`tree`, read once by the caller
+    or here) is included: `included` names those conditions and the links to the
+    lists say `include_descendants=true`. The tallies and totals come from grouped
+    queries over all of the trials and studies; each side lists its first `limit`
+    trials and studies (by slug) and links to the filtered lists for the rest. The
+    page costs the same number of queries for a condition with 3 trials or 20,000.
     """
     limit = limit or RELATED_LIMIT
+    tree = tree or Condition.objects.tree()
+    subtree = tree.descendant_ids([condition.pk])
+    included = sorted(
+        (tree.nodes[pk] for pk in subtree if pk != condition.pk),
+        key=lambda node: node.name.lower(),
+    )
+
+    def of_conditions(queryset):
+        # A primary-key sub-query: a record linked to two of the conditions counts once.
+        model = queryset.model
+        return queryset.filter(
+            pk__in=model._default_manager.filter(conditions__in=sorted(subtree)).values(
+                "pk"
+            )
+        )
+
+    by_condition = [("condition", condition.slug)]
+    if included:
+        by_condition.append(("include_descendants", "true"))
     cells_value = choices.Modality.CELLS
     cells = EvidenceSide("Cell-based (living cells)")
     cell_free = EvidenceSide("Cell-free (secretome, vesicles, factors)")
@@ -189,8 +213,8 @@ def condition_side_by_side(*, condition: Condition, limit: int | None = None) ->
         return cells if modality == cells_value else cell_free
 
     modality_labels = {value: str(label) for value, label in choices.Modality.choices}
-    trials = ClinicalTrial.objects.filter(conditions=condition)
-    studies = Study.objects.filter(conditions=condition)
+    trials = of_conditions(ClinicalTrial.objects.all())
+    studies = of_conditions(Study.objects.all())
 
     # Tallies: one grouped query for trials, one for their outcomes, one for studies.
     phase_labels = _labels(ClinicalTrial, "phase")
@@ -260,25 +284,23 @@ def condition_side_by_side(*, condition: Condition, limit: int | None = None) ->
     for study in first_of_each_side(studies.select_related("therapy")):
         sides_by_number[study._side].studies.append(study)
     for side, values in side_modalities:
-        params = [("condition", condition.slug), *(("modality", v) for v in values)]
+        params = [*by_condition, *(("modality", v) for v in values)]
         side.trials_url = list_url("trials:trial_list", params)
         side.studies_url = list_url("trials:study_list", params)
-    unknown.studies_url = list_url("trials:study_list", [("condition", condition.slug)])
-    by_condition = [("condition", condition.slug)]
+    unknown.studies_url = list_url("trials:study_list", by_condition)
     return {
+        "included": included,
         "sides": [cells, cell_free],
         "unknown": unknown,
         "findings": excerpt(
-            ComponentFinding.objects.select_related("component", "effect")
-            .filter(conditions=condition)
-            .order_by("component__name", "slug"),
+            of_conditions(
+                ComponentFinding.objects.select_related("component", "effect")
+            ).order_by("component__name", "slug"),
             url=list_url("secretome:component_list", by_condition),
             limit=limit,
         ),
         "modifications": excerpt(
-            GeneticModification.objects.with_list_related().filter(
-                conditions=condition
-            ),
+            of_conditions(GeneticModification.objects.with_list_related()),
             url=list_url("secretome:geneticmodification_list", by_condition),
             limit=limit,
         ),

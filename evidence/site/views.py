@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, TemplateView
 
 from evidence.base.querysets import related_count
 from evidence.models import CellSource, Condition, Publication, ReviewReference, Therapy
+from evidence.querysets import ConditionTree
 from evidence.site import search as site_search
 from evidence.site import selectors
 from secretome.models import ComponentFinding, GeneticModification
@@ -136,12 +138,29 @@ class PublicationDetailView(DetailView):
 
 
 class ConditionDetailView(DetailView):
+    """A condition's place in the hierarchy and its evidence side by side, the
+    narrower conditions' evidence included."""
+
     template_name = "evidence/condition_detail.html"
     queryset = Condition.objects.all()
 
+    def get_object(self, queryset=None):
+        # All conditions in one query (they are few): the record and the hierarchy.
+        conditions = list(self.get_queryset())
+        self.tree = ConditionTree.of(conditions)
+        for condition in conditions:
+            if condition.slug == self.kwargs["slug"]:
+                return condition
+        raise Http404("No condition with this slug.")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(selectors.condition_side_by_side(condition=self.object))
+        pk = self.object.pk
+        context["ancestors"] = self.tree.ancestors(pk)
+        context["children"] = self.tree.children(pk)
+        context.update(
+            selectors.condition_side_by_side(condition=self.object, tree=self.tree)
+        )
         return context
 
 
