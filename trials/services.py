@@ -19,7 +19,10 @@ _PILOT = re.compile(r"\bpilot\b|case series|case report", re.IGNORECASE)
 
 
 def evidence_level_for_trial(*, design: str) -> str:
-    """A for a randomised controlled design, C for a pilot or case series, else B."""
+    """A for a randomised controlled design, C for a pilot or case series, else B;
+    "" (not determinable) without any design text (Foo 2021 Table 3 prints none)."""
+    if not design.strip():
+        return ""
     if _RANDOMISED.search(design) and _CONTROLLED.search(design):
         return "A"
     if _PILOT.search(design):

@@ -24,7 +24,9 @@ from trials.services import (
         ("A parallel assigned controlled, nonrandomized phase I trial", "B"),
         ("A phase 2 study to determine the clinical response", "B"),
         ("A pilot study of exosome inhalation", "C"),
-        ("", "B"),
+        # No design text: the level is not determinable (was "B" for any text).
+        ("", ""),
+        ("  ", ""),
     ],
 )
 def test_trial_level_from_design(design, level):
