@@ -25,7 +25,8 @@ from django.conf import settings
 
 from evidence.dataset.report import dataset_report
 from evidence.dataset.specs import specs
-from evidence.models import Publication, ReviewReference, Therapy
+from evidence.models import Condition, Publication, ReviewReference, Therapy
+from secretome.models import GeneticModification
 from trials.models import ClinicalTrial, Study, TrialCountSnapshot
 
 SEEDS = Path(
@@ -304,3 +305,161 @@ def test_review_publications():
     foo = Publication.objects.get(slug="foo-2021")
     assert (foo.doi, foo.kind, foo.year) == ("10.1155/2021/2616807", "review", 2021)
     assert Publication.objects.get(slug="smolinska-2023").doi is None
+
+
+#
+# The condition hierarchy (curators' placements; the reviews give none)
+#
+
+FOO_SEED = SEEDS / "000_fe858a61142bdb52.txt"
+FIXTURES = Path(settings.FIXTURES_DIR)
+
+
+def test_condition_hierarchy_counts_and_shape():
+    all_conditions = list(Condition.objects.select_related("parent"))
+    groupings = [c for c in all_conditions if c.is_grouping]
+    assert len(all_conditions) == 100
+    assert len(groupings) == 10
+    assert sum(1 for c in all_conditions if c.parent_id) == 75
+    hierarchy = Condition.objects.tree()
+    for condition in all_conditions:
+        # No cycles: the walk up ends at a top-level condition.
+        chain = hierarchy.ancestor_ids(condition.pk)
+        assert hierarchy.nodes[chain[-1]].parent_id is None, condition.slug
+        if condition.parent:
+            assert condition.parent.category == condition.category, condition.slug
+            assert condition.curator_note.startswith(
+                "curator grouping: " if condition.is_grouping else "parent set by"
+            ), condition.slug
+
+
+def test_groupings_say_why_and_hold_no_record_directly():
+    for grouping in Condition.objects.filter(is_grouping=True):
+        assert grouping.curator_note.startswith("curator grouping: ")
+        assert len(grouping.curator_note) > len("curator grouping: ") + 20
+        assert grouping.children.exists(), grouping.slug
+        assert not grouping.trials.exists() and not grouping.studies.exists()
+
+
+def test_knee_osteoarthritis_and_cartilage_defects_are_placed():
+    hierarchy = Condition.objects.tree()
+    knee = Condition.objects.get(slug="knee-osteoarthritis")
+    assert [n.slug for n in hierarchy.ancestors(knee.pk)] == [
+        "osteoarthritis",
+        "musculoskeletal-disorders",
+    ]
+    cartilage = Condition.objects.get(slug="cartilage-defects")
+    assert sorted(c.slug for c in cartilage.children.all()) == [
+        "articular-cartilage-defect",
+        "osteochondral-defect",
+    ]
+    assert cartilage.parent.slug == "musculoskeletal-disorders"
+    # The side-by-side of the grouping gathers the studies of both defects.
+    below = hierarchy.descendant_ids([cartilage.pk])
+    assert (
+        Study.objects.filter(conditions__in=below).distinct().count()
+        == Study.objects.filter(
+            conditions__slug__in=["articular-cartilage-defect", "osteochondral-defect"]
+        )
+        .distinct()
+        .count()
+        >= 2
+    )
+
+
+#
+# Data fixes of issue 15, each checked against the review text
+#
+
+
+def _seed(path: Path) -> str:
+    require_seeds()
+    return path.read_text(encoding="utf-8")
+
+
+def _table3_text() -> str:
+    text = _seed(FOO_SEED)
+    start = text.index("Table 3: Cell-free treatment")
+    return text[start : text.index("Number of clinical trials", start)]
+
+
+def test_sars_cov_2_associated_keeps_its_hyphen():
+    assert "SARS-CoV-2associated\npneumonia" in _table3_text()
+    t = trial("NCT04276987")
+    assert t.condition_as_printed == "SARS-CoV-2-associated pneumonia"
+    assert any("seed line 1187" in flag for flag in t.flags)
+    synonyms = Condition.objects.get(slug="covid-19").synonyms
+    assert "SARS-CoV-2-associated pneumonia" in synonyms
+    for model in (ClinicalTrial, Study):
+        assert not model.objects.filter(
+            condition_as_printed__iregex=r"CoV-2 ?associated"
+        ).exists()
+
+
+def test_dose_per_cubic_centimetre_keeps_its_exponent():
+    table = _table3_text()
+    assert "NCT04326959\n\nIntralesional\n\n1 mL/cm3\n" in table
+    t = trial("NCT04326959")
+    assert (t.dose_as_printed, t.dose_basis) == ("1 mL/cm³", "per_cm3")
+    assert any("'1 mL/cm3'" in flag and "seed line 1121" in flag for flag in t.flags)
+
+
+def test_table3_trials_have_no_evidence_level_without_design_text():
+    header = _table3_text()[: _table3_text().index("COVID-19")]
+    assert "design" not in header.lower() and "phase" not in header.lower()
+    trials_of_table3 = ClinicalTrial.objects.filter(locator__startswith="Table 3,")
+    assert trials_of_table3.count() == 9
+    for t in trials_of_table3:
+        assert (t.design_as_printed, t.evidence_level, t.evidence_level_derived) == (
+            "",
+            "",
+            "",
+        )
+        assert any(
+            flag.startswith(
+                "evidence level not determinable: no design text in Table 3"
+            )
+            for flag in t.flags
+        ), t.slug
+
+
+def test_table5_empty_factors_are_not_settled_by_the_review_text():
+    text = _seed(FOO_SEED)
+    empty = GeneticModification.objects.filter(factor_as_printed="")
+    assert empty.count() == 12
+    for row in empty.prefetch_related("cited_references"):
+        assert any(flag.startswith("factor left empty") for flag in row.flags)
+        for reference in row.cited_references.all():
+            # Every mention of the reference is a table cell of its own ("[190]" on a
+            # line by itself): the running text never names the factor with it.
+            mentions = re.findall(
+                rf"^.*\[[^\]]*\b{reference.number}\b[^\]]*\].*$", text, re.M
+            )
+            assert mentions and all(m == f"[{reference.number}]" for m in mentions)
+
+
+def test_foo_review_doi_is_not_printed_in_its_text_and_its_source_is_named():
+    text = _seed(FOO_SEED)
+    assert "2616807" not in text and "10.1155" not in text
+    note = (FIXTURES / "notes" / "issue15_curation.md").read_text(encoding="utf-8")
+    assert "10.1155/2021/2616807" in note and "DESIGN.md" in note
+
+
+def test_curators_notes_name_existing_files():
+    for note in sorted((FIXTURES / "notes").glob("*.md")):
+        text = note.read_text(encoding="utf-8")
+        assert "vocab/" not in text and "/tmp/" not in text, note.name
+        for name in re.findall(r"fixtures/([\w./-]+\.yaml)", text):
+            assert (FIXTURES / name).is_file(), f"{note.name} names fixtures/{name}"
+
+
+CODE_IN_FLAG = re.compile(r"`|\(confirmed_by\)|\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in specs() if s.provenance], ids=lambda s: s.name
+)
+def test_flags_are_written_in_words_not_codes(spec):
+    for slug, flags in spec.model._default_manager.values_list("slug", "flags"):
+        for flag in flags:
+            assert not CODE_IN_FLAG.search(flag), f"{spec.name} {slug}: {flag}"
