@@ -240,6 +240,24 @@ assert tuple(c.name for c in PROVENANCE_COLUMNS) == PROVENANCE_KEYS
 DATE = Converter(_to_date, _from_date)
 
 
+def _to_bool(value: Any) -> bool | None:
+    """A yes/no cell: YAML's true/false, or the CSV text written for it ("true");
+    None when empty (the field's default then applies)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+BOOLEAN = Converter(_to_bool, _identity)
+
+
 def _dependencies(spec: EntitySpec) -> set[type[models.Model]]:
     """The models whose records `spec`'s records point at (itself excluded)."""
     relations = (*spec.foreign_keys.values(), *spec.many_to_many.values())

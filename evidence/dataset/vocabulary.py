@@ -1,7 +1,7 @@
 """The vocabulary app's dataset specs: publications, review references, conditions, cell
 sources, therapies and comparison points (see evidence/dataset/specs.py)."""
 
-from evidence.dataset.specs import EntitySpec, Relation
+from evidence.dataset.specs import BOOLEAN, EntitySpec, Relation
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -49,6 +49,7 @@ CONDITIONS = EntitySpec(
     Condition,
     ("slug", "name", "category", "synonyms", "is_grouping", "curator_note"),
     foreign_keys={"parent": Relation("parent", Condition)},
+    converters={"is_grouping": BOOLEAN},
     provenance=False,
 )
 

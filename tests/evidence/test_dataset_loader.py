@@ -89,6 +89,8 @@ def fixture_dir(tmp_path: Path) -> Path:
             {
                 "slug": "nct04491240",
                 "nct_id": "NCT04491240",
+                # Without design text the evidence level is not determinable.
+                "design_as_printed": "A phase 1 open-label study",
                 "therapy": "bmsc-exosomes",
                 "conditions": ["covid-19"],
                 "route": "inhalation",
