@@ -8,6 +8,7 @@ from evidence.base.api.serializers import (
     AtlasModelSerializer,
     BriefRelatedField,
     CellSourceBriefSerializer,
+    ConditionBriefSerializer,
     CuratedSerializer,
     PublicationBriefSerializer,
     TherapyBriefSerializer,
@@ -75,10 +76,27 @@ class ConditionSerializer(VocabularySerializer):
 
     url = detail_url("evidence-api:condition-detail")
     synonyms = serializers.ListField(child=serializers.CharField(), required=False)
+    parent = BriefRelatedField(
+        ConditionBriefSerializer,
+        queryset=Condition.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The broader condition this one is a form of (a slug when written).",
+    )
 
     class Meta:
         model = Condition
-        fields = ["url", "id", "slug", "name", "category", "synonyms"]
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "name",
+            "category",
+            "synonyms",
+            "parent",
+            "is_grouping",
+            "curator_note",
+        ]
 
 
 class CellSourceSerializer(VocabularySerializer):

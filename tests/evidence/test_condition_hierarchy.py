@@ -5,16 +5,21 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from evidence.dataset.export import dataset_export
 from evidence.dataset.load import DatasetError, dataset_load
 from evidence.models import Condition
 from tests import factories as f
+from tests.api.conftest import etag_of
 
 pytestmark = pytest.mark.django_db
 
@@ -325,6 +330,37 @@ def test_schema_documents_the_switch(client):
     assert switch["schema"]["type"] == "boolean"
     assert "narrower condition" in switch["description"]
     assert "include_descendants" in parameters["condition"]["description"]
+
+
+def test_api_reads_the_parent_and_grouping(client, tree):
+    url = f"/api/conditions/{tree['oa'].pk}/"
+    body = client.get(url).json()
+    assert body["parent"]["slug"] == "musculoskeletal-disorders"
+    assert (body["is_grouping"], body["curator_note"]) == (
+        True,
+        "curator grouping: holds knee osteoarthritis",
+    )
+
+
+def test_api_write_of_a_cycle_is_a_400(tree):
+    user = get_user_model().objects.create_user("curator", password="x-unused-3c1")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["change_condition", "view_condition"])
+    )
+    writer = APIClient()
+    writer.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}"
+    )
+    url = f"/api/conditions/{tree['top'].pk}/"
+    response = writer.patch(
+        url,
+        {"parent": "knee-osteoarthritis"},
+        format="json",
+        HTTP_IF_MATCH=etag_of(writer, url),
+    )
+    assert response.status_code == 400, response.content
+    assert "cycle" in str(response.json()["parent"])
+    assert Condition.objects.get(pk=tree["top"].pk).parent is None
 
 
 #
