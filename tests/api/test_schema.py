@@ -34,6 +34,7 @@ def test_schema_documents_filters_with_their_choices(api_client):
         "cell_source",
         "therapy",
         "condition",
+        "include_descendants",
         "route",
         "outcome",
         "evidence_level",
