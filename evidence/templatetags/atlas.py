@@ -80,6 +80,12 @@ def snippet_text(record) -> str:
 
 
 @register.filter
+def any_selected(options) -> bool:
+    """Whether any facet option of `options` is ticked (keeps "N more" unfolded)."""
+    return any(getattr(option, "selected", False) for option in options)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key)
 
