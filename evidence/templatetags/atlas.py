@@ -80,6 +80,50 @@ def snippet_text(record) -> str:
     return ""
 
 
+# In a curator's flag: a `quoted` code, or a bare word with an underscore
+# (a field name such as confirmed_by, or a stored value such as 1_2 or per_dose).
+FLAG_CODE = re.compile(r"`([^`]+)`|\b(\w+_\w+)\b")
+
+
+@register.filter
+def readable_flag(flag: object, record: object = None) -> str:
+    """A curator's flag in the words of the page: the field names and stored values of
+    `record`'s model it mentions ("confirmed_by", "phase set to `na`", "1_2") become
+    their labels ("confirmed by", "phase set to “Not stated”", "“Phase I/II”")."""
+    text = "" if flag is None else str(flag)
+    meta = getattr(record, "_meta", None)
+    if meta is None:
+        return text
+    fields = {
+        field.name: field for field in meta.get_fields() if hasattr(field, "attname")
+    }
+    lowered = text.lower()
+
+    def label_of(value: str) -> str | None:
+        found = [
+            (name, label)
+            for name, field in fields.items()
+            for choice, label in (getattr(field, "flatchoices", None) or ())
+            if choice == value
+        ]
+        # A value of two fields (a trial's status and a study's stage may both be
+        # "unknown"): the field the flag names.
+        named = [label for name, label in found if name.replace("_", " ") in lowered]
+        labels = named or [label for _, label in found]
+        return str(labels[0]) if labels else None
+
+    def replace(match: re.Match) -> str:
+        code = match.group(1) or match.group(2)
+        if code in fields:
+            return str(getattr(fields[code], "verbose_name", code))
+        label = label_of(code)
+        if label is not None:
+            return f"“{label}”"
+        return f"“{code}”" if match.group(1) else code
+
+    return FLAG_CODE.sub(replace, text)
+
+
 @register.filter
 def any_selected(options) -> bool:
     """Whether any facet option of `options` is ticked (keeps "N more" unfolded)."""

@@ -99,3 +99,39 @@ def test_list_filters_fold_behind_one_button(client, world):
         '<div class="table-scroll" tabindex="0" role="region" '
         'aria-labelledby="results-heading">' in content
     )
+
+
+def test_flags_read_in_curator_language(world):
+    from evidence.templatetags.atlas import readable_flag
+
+    trial, study = world.trials["t1"], world.studies["s1"]
+    assert (
+        readable_flag("Table 3 gives no trial phase; phase set to `na`", trial)
+        == "Table 3 gives no trial phase; phase set to “Not stated”"
+    )
+    assert (
+        readable_flag("Design is a follow-up; phase recorded as 1_2.", trial)
+        == "Design is a follow-up; phase recorded as “Phase I/II”."
+    )
+    assert (
+        readable_flag("The registry record (confirmed_by) matches.", trial)
+        == "The registry record (confirmed by) matches."
+    )
+    assert readable_flag("Dose basis per_dose: one injection.", trial) == (
+        "Dose basis “per dose”: one injection."
+    )
+    # A study's route has its own vocabulary; an unknown code keeps its text.
+    assert readable_flag("route left `not_reported`", study) == (
+        "route left “Not reported”"
+    )
+    assert readable_flag("merged into `covid-19`", trial) == "merged into “covid-19”"
+    # Without a record the flag is unchanged.
+    assert readable_flag("phase set to `na`") == "phase set to `na`"
+
+
+def test_trial_page_prints_flags_readably(client, world):
+    trial = world.trials["t1"]
+    trial.flags = ["phase recorded as 1_2 (confirmed_by)"]
+    trial.save()
+    content = client.get(trial.get_absolute_url()).content.decode()
+    assert "<li>phase recorded as “Phase I/II” (confirmed by)</li>" in content
