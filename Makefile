@@ -10,7 +10,7 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: install run test test-fast lint typecheck format check pytest pytest-fast \
-	pytest-slow browser e2e clean serve require-secret backup restore tools bench
+	pytest-slow browser npm e2e clean serve require-secret backup restore tools bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,16 @@ browser:
 		(echo "chromium is missing: install Debian's chromium package" && exit 1)
 	@test -x $(CHROMIUM)
 
+# axe-core for the browser tests, at the version package.json pins (package-lock.json),
+# from the npm registry; again only when the lock file changes.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || \
+		(echo "npm is missing: install Node.js 20 and npm (Debian: nodejs npm)" && exit 1)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm: node_modules/.installed
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -107,7 +117,7 @@ pytest-fast: install
 pytest-slow: install tools
 	$(PYTEST) -m "$(SLOW_TIER)" --ignore=tests/e2e $(PYTEST_ARGS)
 
-e2e: install browser
+e2e: install browser npm
 	CHROMIUM_PATH=$(CHROMIUM) $(PYTEST) tests/e2e $(PYTEST_ARGS)
 
 test: lint check pytest
@@ -126,4 +136,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .test-db.sqlite3*
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-db.sqlite3* node_modules

@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
         "EvidenceLevelEnum": "evidence.choices.EvidenceLevel",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No deep links: Swagger UI puts them as links inside each operation's toggle
+    # button (a control inside a control: axe nested-interactive, 86 on /api/docs/).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }

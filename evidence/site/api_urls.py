@@ -15,8 +15,18 @@ _RESOURCES = {
     for prefix, _viewset, basename in app.router.registry
 }
 
+_DESCRIPTIONS = {
+    prefix: (viewset.__doc__ or "").strip().splitlines()[0] if viewset.__doc__ else ""
+    for app in _APPS
+    for prefix, viewset, _basename in app.router.registry
+}
+
 urlpatterns = [
-    path("", api_views.ApiRootView.as_view(resources=_RESOURCES), name="api-root"),
+    path(
+        "",
+        api_views.ApiRootView.as_view(resources=_RESOURCES, descriptions=_DESCRIPTIONS),
+        name="api-root",
+    ),
     path("search/", api_views.SearchView.as_view(), name="api-search"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -1,5 +1,8 @@
 """The API's own pages: its root (every resource, the schema and the docs) and the JSON
-404 of an unknown path under /api/."""
+404 of an unknown path under /api/.
+
+The root answers JSON to scripts and a short HTML page to a browser (content
+negotiation on `Accept`: `text/html` first gets the page; `?format=json` forces JSON)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ from urllib.parse import urlencode
 
 from django.http import JsonResponse
 from django.urls import reverse as django_reverse
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -18,13 +22,36 @@ from rest_framework.views import APIView
 MAX_SEARCH_LIMIT = 100
 
 
+class ApiRootHTMLRenderer(TemplateHTMLRenderer):
+    """The API root for a browser: the same links as the JSON, as a page of the site."""
+
+    media_type = "text/html"
+    format = "html"
+    template_name = "api/root.html"
+
+    def get_template_context(self, data, renderer_context):
+        view = renderer_context["view"]
+        return {
+            "resources": [
+                {"path": path, "url": url, "about": view.descriptions.get(path, "")}
+                for path, url in data.items()
+                if path not in ApiRootView.SPECIAL
+            ],
+            "links": data,
+        }
+
+
 class ApiRootView(APIView):
     """Paracrine Atlas API: every resource, the schema and the interactive docs."""
 
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
+    # JSON first: a script sending no Accept (or */*) gets JSON; a browser, the page.
+    renderer_classes = [JSONRenderer, ApiRootHTMLRenderer]
     # Resource path -> URL name of its list, given by evidence/site/api_urls.py.
     resources: dict[str, str] = {}
+    # Resource path -> one line on what it holds (its viewset's docstring).
+    descriptions: dict[str, str] = {}
+    SPECIAL = ("search", "schema", "docs")
 
     @extend_schema(exclude=True)
     def get(self, request, format=None):
@@ -36,6 +63,11 @@ class ApiRootView(APIView):
         links["schema"] = reverse("api-schema", request=request)
         links["docs"] = reverse("api-docs", request=request)
         return Response(links)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
 
 
 def api_not_found(request, *args, **kwargs) -> JsonResponse:

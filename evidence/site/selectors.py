@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Case, Count, Prefetch, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 
 from evidence import choices, registry
@@ -343,7 +343,12 @@ class GapCell:
 
 
 def evidence_gap_map() -> dict:
-    """Conditions x modality: the number of trials and of studies in each cell."""
+    """Conditions x modality: the number of trials and of studies in each cell.
+
+    `rows` holds every condition with evidence (case-insensitive name order);
+    `groups` the same rows by body system (`Condition.category`, in the order of
+    its choices), each `{"category", "label", "rows"}`.
+    """
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     curated: tuple[type[ClinicalTrial] | type[Study], ...] = (ClinicalTrial, Study)
     for index, model in enumerate(curated):
@@ -356,7 +361,9 @@ def evidence_gap_map() -> dict:
         for row in rows:
             counts[(row["conditions"], row["therapy__modality"])][index] += row["n"]
     condition_ids = {key[0] for key in counts}
-    conditions = Condition.objects.filter(pk__in=condition_ids).order_by("name")
+    conditions = Condition.objects.filter(pk__in=condition_ids).order_by(
+        Lower("name"), "name"
+    )
     modalities = list(choices.Modality.choices)
     rows = [
         {
@@ -368,5 +375,18 @@ def evidence_gap_map() -> dict:
         }
         for condition in conditions
     ]
+    by_category: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_category[row["condition"].category].append(row)
+    groups = [
+        {"category": value, "label": str(label), "rows": by_category[value]}
+        for value, label in choices.ConditionCategory.choices
+        if value in by_category
+    ]
     maximum = max((cell.total for row in rows for cell in row["cells"]), default=0)
-    return {"modalities": modalities, "rows": rows, "maximum": maximum}
+    return {
+        "modalities": modalities,
+        "rows": rows,
+        "groups": groups,
+        "maximum": maximum,
+    }

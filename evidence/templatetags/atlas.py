@@ -1,9 +1,10 @@
-"""Template helpers of the researcher pages: highlighting and server-side SVG charts."""
+"""Template helpers of the researcher pages: highlighting, charts and the gap map."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.html import escape, format_html
@@ -79,15 +80,59 @@ def snippet_text(record) -> str:
     return ""
 
 
+# In a curator's flag: a `quoted` code, or a bare word with an underscore
+# (a field name such as confirmed_by, or a stored value such as 1_2 or per_dose).
+FLAG_CODE = re.compile(r"`([^`]+)`|\b(\w+_\w+)\b")
+
+
+@register.filter
+def readable_flag(flag: object, record: object = None) -> str:
+    """A curator's flag in the words of the page: the field names and stored values of
+    `record`'s model it mentions ("confirmed_by", "phase set to `na`", "1_2") become
+    their labels ("confirmed by", "phase set to “Not stated”", "“Phase I/II”")."""
+    text = "" if flag is None else str(flag)
+    meta = getattr(record, "_meta", None)
+    if meta is None:
+        return text
+    fields = {
+        field.name: field for field in meta.get_fields() if hasattr(field, "attname")
+    }
+    lowered = text.lower()
+
+    def label_of(value: str) -> str | None:
+        found = [
+            (name, label)
+            for name, field in fields.items()
+            for choice, label in (getattr(field, "flatchoices", None) or ())
+            if choice == value
+        ]
+        # A value of two fields (a trial's status and a study's stage may both be
+        # "unknown"): the field the flag names.
+        named = [label for name, label in found if name.replace("_", " ") in lowered]
+        labels = named or [label for _, label in found]
+        return str(labels[0]) if labels else None
+
+    def replace(match: re.Match) -> str:
+        code = match.group(1) or match.group(2)
+        if code in fields:
+            return str(getattr(fields[code], "verbose_name", code))
+        label = label_of(code)
+        if label is not None:
+            return f"“{label}”"
+        return f"“{code}”" if match.group(1) else code
+
+    return FLAG_CODE.sub(replace, text)
+
+
+@register.filter
+def any_selected(options) -> bool:
+    """Whether any facet option of `options` is ticked (keeps "N more" unfolded)."""
+    return any(getattr(option, "selected", False) for option in options)
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
-
-
-BAR_HEIGHT = 22
-BAR_GAP = 6
-LABEL_WIDTH = 240
-CHART_WIDTH = 600
 
 
 @register.inclusion_tag("includes/bar_chart.html")
@@ -100,97 +145,76 @@ def bar_chart(
 ) -> dict:
     """A horizontal bar chart of (value, label, count) rows, with a table of the numbers.
 
-    With `link` and `param`, each bar links to `link?param=value`.
+    The labels and counts are HTML text (sized by the stylesheet, never scaled down
+    with a drawing); each bar is a small SVG whose length is its share of the largest
+    count. With `link` and `param`, each label links to `link?param=value`.
     """
     maximum = max((n for _, _, n in rows), default=0) or 1
-    width = CHART_WIDTH - LABEL_WIDTH - 50
-    bars = []
-    for index, (value, label, count) in enumerate(rows):
-        y = index * (BAR_HEIGHT + BAR_GAP)
-        bars.append(
-            {
-                "label": label,
-                "count": count,
-                "y": y,
-                "text_y": y + BAR_HEIGHT * 0.7,
-                "width": max(1, round(width * count / maximum)),
-                "count_x": LABEL_WIDTH + round(width * count / maximum) + 6,
-                "href": f"{link}?{param}={value}" if link and param and value else "",
-            }
-        )
-    return {
-        "title": title,
-        "chart_id": chart_id,
-        "bars": bars,
-        "label_width": LABEL_WIDTH,
-        "label_x": LABEL_WIDTH - 8,
-        "width": CHART_WIDTH,
-        "height": max(1, len(rows)) * (BAR_HEIGHT + BAR_GAP),
-        "bar_height": BAR_HEIGHT,
-    }
+    bars = [
+        {
+            "label": label,
+            "count": count,
+            "length": round(100 * count / maximum, 1),
+            "href": f"{link}?{urlencode({param: value})}"
+            if link and param and value
+            else "",
+        }
+        for value, label, count in rows
+    ]
+    return {"title": title, "chart_id": chart_id, "bars": bars}
 
 
 @register.inclusion_tag("includes/grouped_bar_chart.html")
 def grouped_bar_chart(figure: dict, title: str, chart_id: str) -> dict:
-    """Vertical bars grouped by phase, one bar per series (Figure 4), with a table."""
+    """Bars grouped by phase, one bar per series (Figure 4), with a table.
+
+    A count the figure does not print is None: no bar, "not printed" beside it.
+    """
     series = [label for _, label in figure["series"]]
     groups = figure["groups"]
-    # A count the figure does not print is None: no bar, "n/a" in the table.
     maximum = (
         max((n for _, bars in groups for _, n in bars if n is not None), default=0) or 1
     )
-    plot_height, bar_width, group_gap, top, left = 220, 26, 28, 20, 40
-    group_width = len(series) * bar_width + group_gap
-    drawn = []
-    for g_index, (label, bars) in enumerate(groups):
-        x0 = left + g_index * group_width
-        rects = []
-        for s_index, (series_label, count) in enumerate(bars):
-            height = round(plot_height * (count or 0) / maximum)
-            rects.append(
+    drawn = [
+        {
+            "label": label,
+            "bars": [
                 {
-                    "x": x0 + s_index * bar_width,
-                    "y": top + plot_height - height,
-                    "height": height,
-                    "count": count,
                     "series": series_label,
                     "css": f"series-{s_index}",
-                    "count_y": top + plot_height - height - 4,
-                    "count_x": x0 + s_index * bar_width + bar_width / 2,
+                    "count": count,
+                    "length": round(100 * (count or 0) / maximum, 1),
                 }
-            )
-        drawn.append(
-            {
-                "label": label,
-                "rects": rects,
-                "label_x": x0 + (len(series) * bar_width) / 2,
-            }
-        )
+                for s_index, (series_label, count) in enumerate(bars)
+            ],
+        }
+        for label, bars in groups
+    ]
     return {
         "title": title,
         "chart_id": chart_id,
         "series": [
-            {"label": label, "css": f"series-{i}", "y": top + i * 18}
-            for i, label in enumerate(series)
+            {"label": label, "css": f"series-{i}"} for i, label in enumerate(series)
         ],
         "groups": drawn,
-        "width": left + len(groups) * group_width + 200,
-        "legend_x": left + len(groups) * group_width + 10,
-        "height": top + plot_height + 40,
-        "axis_y": top + plot_height,
-        "label_y": top + plot_height + 18,
-        "bar_width": bar_width - 4,
-        "left": left,
     }
+
+
+# Shades of the gap map: (least trials + studies in a cell, legend label), darkest last.
+GAP_LEVELS = ((1, "1"), (2, "2"), (3, "3–4"), (5, "5–9"), (10, "10 or more"))
+
+
+def gap_level(total: int) -> int:
+    """The shade (1-5) of a gap-map cell holding `total` records; 0 for a gap."""
+    return sum(1 for least, _ in GAP_LEVELS if total >= least)
 
 
 @register.inclusion_tag("includes/gap_map.html")
 def gap_map(gap: dict, trial_list_url: str, study_list_url: str) -> dict:
-    """The evidence gap map: conditions x modality, shaded by trials + studies."""
-    cell, left, top = 46, 230, 120
-    maximum = gap["maximum"] or 1
-    rows = []
-    for r_index, row in enumerate(gap["rows"]):
+    """The evidence gap map: a table of conditions (grouped by body system) x
+    modality; each cell links its trials and its studies apart, shaded by their sum."""
+
+    def cells_of(row: dict) -> list[dict]:
         cells = []
         for c_index, item in enumerate(row["cells"]):
             query = f"?condition={row['condition'].slug}&modality={item.modality}"
@@ -198,34 +222,29 @@ def gap_map(gap: dict, trial_list_url: str, study_list_url: str) -> dict:
                 {
                     "item": item,
                     "label": gap["modalities"][c_index][1],
-                    "x": left + c_index * cell,
-                    "text_x": left + c_index * cell + cell / 2,
-                    "opacity": round(0.15 + 0.85 * item.total / maximum, 2)
-                    if item.total
-                    else 0,
-                    "href": (trial_list_url if item.trials else study_list_url) + query,
+                    "level": gap_level(item.total),
                     "trials_href": trial_list_url + query,
                     "studies_href": study_list_url + query,
                 }
             )
-        rows.append(
-            {
-                "condition": row["condition"],
-                "y": top + r_index * cell,
-                "text_y": top + r_index * cell + cell / 2 + 5,
-                "cells": cells,
-            }
-        )
-    modalities = [
-        {"label": label, "x": left + i * cell + cell / 2, "value": value}
-        for i, (value, label) in enumerate(gap["modalities"])
+        return cells
+
+    groups = [
+        {
+            "label": group["label"],
+            "rows": [
+                {"condition": row["condition"], "cells": cells_of(row)}
+                for row in group["rows"]
+            ],
+        }
+        for group in gap["groups"]
     ]
     return {
-        "rows": rows,
-        "modalities": modalities,
-        "cell": cell - 4,
-        "width": left + len(modalities) * cell + 10,
-        "height": top + len(rows) * cell + 10,
-        "label_x": left - 8,
-        "header_y": top - 8,
+        "groups": groups,
+        "modalities": [label for _, label in gap["modalities"]],
+        "columns": len(gap["modalities"]) + 1,
+        "levels": [
+            {"level": index, "label": label}
+            for index, (_, label) in enumerate(GAP_LEVELS, start=1)
+        ],
     }

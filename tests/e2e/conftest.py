@@ -1,6 +1,7 @@
 """Browser tests: Playwright's sync API driving the system Chromium against live_server."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +35,19 @@ def world(transactional_db):
     from tests.web.conftest import build_world
 
     return build_world()
+
+
+# axe-core from npm (package.json pins it; `make e2e` runs `npm install`).
+AXE_PATH = (
+    Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        pytest.fail(
+            f"{AXE_PATH} is missing: run `npm install` (make e2e does) to install "
+            "the axe-core version pinned in package.json."
+        )
+    return AXE_PATH.read_text(encoding="utf-8")
