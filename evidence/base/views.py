@@ -127,7 +127,7 @@ class AtlasListView(SingleTableMixin, FilterView):
         """The filtered rows, sorted as asked, streamed in chunks (evidence/base/exports)."""
         table = self.get_table_class()(self.object_list, default="")
         RequestConfig(self.request, paginate=False).configure(table)
-        names, headers, rows = exports.table_rows(table, exports.table_records(table))
+        names, headers, rows = exports.download_rows(table)
         if fmt == "csv":
             pieces = exports.iter_csv(headers, rows)
         else:
