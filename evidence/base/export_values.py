@@ -175,6 +175,7 @@ class _Plan:
         self.chunk_loaders: list[Callable[[list], Any]] = []
         self.objects: dict = {}  # model -> {pk: instance}, kept for the download
         self.light = False
+        self.fetch: dict = {}  # model -> (select_related paths, row indices of keys)
 
     def key(self, name: str) -> int:
         if name not in self.keys:
@@ -185,14 +186,16 @@ class _Plan:
         self.chunk_loaders.append(load)
         return len(self.chunk_loaders) - 1
 
-    def related(self, model, related_paths: list[str]) -> Callable[[Any], Any]:
-        """A function of a key of `model` giving its instance, read by `in_bulk` of
-        the missing keys once per chunk (`fetch_missing`)."""
+    def related(
+        self, model, related_paths: list[str], index: int
+    ) -> Callable[[Any], Any]:
+        """A function of a key of `model` (at `index` in the row) giving its instance,
+        read by `in_bulk` of the chunk's missing keys (`fetch_missing`)."""
         cache = self.objects.setdefault(model, {})
-        self._fetch.setdefault(model, set()).update(related_paths)
+        paths, indices = self.fetch.setdefault(model, (set(), set()))
+        paths.update(path for path in related_paths if path)
+        indices.add(index)
         return lambda pk: None if pk is None else cache[pk]
-
-    _fetch: dict
 
 
 def _plan_column(
@@ -291,11 +294,28 @@ def _plan_value(plan: _Plan, bits: list[str], fields: list | None):
         return None
     path = "__".join(bits)
     if last.is_relation:  # the related object itself: str() of it
-        if not last.target_field.primary_key:
+        first = fields[0]
+        if not all(f.many_to_one or f.one_to_one for f in fields):
             return None
-        index = plan.key(path)
-        instance = plan.related(last.related_model, [])
-        return lambda row: instance(row[index])
+        if not all(f.target_field.primary_key for f in fields):
+            return None
+        # One in_bulk of the first related model, the rest by its select_related:
+        # `therapy` and `therapy__cell_source` share the chunk's query of therapies.
+        rest = bits[1:]
+        index = plan.key(first.attname)
+        instance = plan.related(
+            first.related_model, ["__".join(rest)] if rest else [], index
+        )
+
+        def related_object(row):
+            value = instance(row[index])
+            for bit in rest:
+                if value is None:
+                    return None
+                value = getattr(value, bit)
+            return value
+
+        return related_object
     index = plan.key(path)
     if getattr(last, "choices", None):
         display = _display(last)
@@ -388,7 +408,6 @@ def table_value_rows(
     if not isinstance(queryset.query.select_related, (dict, bool)):
         return None
     plan = _Plan(table, queryset)
-    plan._fetch = {}
     cells = []
     for name in names:
         cell = _plan_column(plan, name)
@@ -405,11 +424,16 @@ def table_value_rows(
             if isinstance(field, _DEFERRED_FIELDS) and not field.primary_key:
                 continue  # loaded by Django on first access (a query), if ever
             light_fields.append((field.attname, plan.key(field.attname)))
+        # The list's select_related objects that the columns read anyway (one query
+        # per chunk); another one a table method reads is loaded by Django on access.
         for field, paths in _select_related_fields(
             model, queryset.query.select_related
         ):
-            instance = plan.related(field.related_model, paths)
-            fk_fills.append((field.cache_name, plan.key(field.attname), instance))
+            if field.related_model not in plan.objects:
+                continue
+            index = plan.key(field.attname)
+            instance = plan.related(field.related_model, paths, index)
+            fk_fills.append((field.cache_name, index, instance))
     pk_index = plan.key("pk")
     keys = list(plan.keys)
     rows = (
@@ -420,21 +444,16 @@ def table_value_rows(
     db = queryset.db
 
     def fetch_missing(batch) -> None:
-        for related_model, paths in plan._fetch.items():
+        for related_model, (paths, indices) in plan.fetch.items():
             cache = plan.objects[related_model]
-            wanted: set = set()
-            for key_name, index in (
-                (name, position) for position, name in enumerate(keys)
-            ):
-                if _points_to(model, key_name, related_model):
-                    wanted.update(row[index] for row in batch)
+            wanted = {row[index] for row in batch for index in indices}
             wanted.discard(None)
             missing = [pk for pk in wanted if pk not in cache]
             if missing:
-                found = related_model._base_manager.select_related(*paths).in_bulk(
-                    missing
-                )
-                cache.update(found)
+                related = related_model._base_manager.all()
+                if paths:  # select_related() without paths would follow every key
+                    related = related.select_related(*sorted(paths))
+                cache.update(related.in_bulk(missing))
 
     light_names = [attname for attname, _ in light_fields]
     indices = [index for _, index in light_fields]
@@ -467,22 +486,3 @@ def table_value_rows(
                 yield [cell(row, chunk) for cell in cells]
 
     return generate()
-
-
-def _points_to(model, key_name: str, related_model) -> bool:
-    """Whether the values key `key_name` of `model` is a key of `related_model`."""
-    if key_name == "pk":
-        return False
-    bits = key_name.split("__")
-    fields = _field_path(model, bits)
-    if not fields:
-        # an attname such as therapy_id
-        try:
-            field = next(
-                f for f in model._meta.concrete_fields if f.attname == key_name
-            )
-        except StopIteration:
-            return False
-        fields = [field]
-    last = fields[-1]
-    return bool(last.is_relation and last.related_model is related_model)
