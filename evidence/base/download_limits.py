@@ -32,7 +32,10 @@ class FullExportThrottle(SimpleRateThrottle):
         return settings.FULL_EXPORT_RATE
 
     def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
 
 
 def row_count(queryset: QuerySet) -> int:
@@ -67,6 +70,8 @@ def large_download_refusal(
         f"{seconds} s, narrow the list with filters, or use the release files, which "
         "hold the whole dataset (a CSV per table; see README, Releases)."
     )
-    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        message, status=429, content_type="text/plain; charset=utf-8"
+    )
     response["Retry-After"] = str(seconds)
     return response
