@@ -152,9 +152,12 @@ def write_results(
 ) -> str:
     """bench/RESULTS.md and bench/out/results.json; `atlas` and `datasette` are the
     equivalent requests (name -> path), as measured."""
-    worst = min(
-        results["atlas-sqlite"][n].rps / results["datasette"][n].rps for n in atlas
-    )
+    ratios = [
+        results["atlas-sqlite"][n].rps / results["datasette"][n].rps
+        for n in atlas
+        if results["datasette"][n].rps
+    ]
+    worst = min(ratios) if ratios else float("nan")
     text = (
         f"""# Benchmark: the atlas against Datasette on {TRIALS:,} synthetic trials
 
@@ -231,6 +234,7 @@ def _profiles(results: dict, floors: dict, atlas: dict[str, str]) -> str:
         name
         for name in atlas
         if results["atlas-sqlite"][name].rps < results["datasette"][name].rps
+        and floors["sqlite"][name].get("profile")
     ]
     if not missed:
         return ""
