@@ -130,12 +130,12 @@ def table(results: dict, floors: dict, atlas: dict[str, str]) -> str:
             lat(d),
             lat(s),
             lat(p),
-            sql(floors["sqlite"].get(name)),
+            sql(floors.get("sqlite", {}).get(name)),
             sql(floors.get("postgres", {}).get(name)),
             " / ".join(
                 f"{floors[db][name]['request_ms']:.0f}"
                 for db in ("sqlite", "postgres")
-                if db in floors
+                if name in floors.get(db, {})
             ),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -234,7 +234,7 @@ def _profiles(results: dict, floors: dict, atlas: dict[str, str]) -> str:
         name
         for name in atlas
         if results["atlas-sqlite"][name].rps < results["datasette"][name].rps
-        and floors["sqlite"][name].get("profile")
+        and floors.get("sqlite", {}).get(name, {}).get("profile")
     ]
     if not missed:
         return ""
