@@ -14,6 +14,7 @@ from harness import (
     CONNECTIONS,
     DURATION,
     OUT,
+    PAGE_DURATION,
     PY,
     RESULTS,
     ROOT,
@@ -31,7 +32,65 @@ LABELS = {
     "list_json": "Filtered list, JSON (same filters, 50 rows)",
     "search_json": "Full-text search, JSON (50 rows)",
     "detail_html": "Detail page, HTML",
+    "detail_json": "Detail, JSON",
+    "csv_export": "CSV download of one condition's trials (about 10%), streamed",
 }
+
+
+def pages_table(results: dict, floors: dict, pages: dict[str, str]) -> str:
+    """Every other page type: the atlas alone (Datasette has no equivalent)."""
+    columns = [
+        "page",
+        "path",
+        "SQLite req/s",
+        "PG req/s",
+        "p50 / p99 ms SQLite",
+        "p50 / p99 ms PG",
+        "SQL floor ms SQLite / PG (queries)",
+        "one request in process, ms SQLite / PG",
+    ]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for name, path in pages.items():
+        runs = [
+            results.get(t, {}).get(name) for t in ("atlas-sqlite", "atlas-postgres")
+        ]
+        found = [floors.get(db, {}).get(name) for db in ("sqlite", "postgres")]
+        cells = [
+            name,
+            f"`{path}`",
+            *(f"{r.rps:.1f}" if r else "-" for r in runs),
+            *(f"{r.p50_ms:.1f} / {r.p99_ms:.1f}" if r else "-" for r in runs),
+            " / ".join(f"{f['sql_ms']:.1f}" if f else "-" for f in found)
+            + " ("
+            + "/".join(str(f["queries"]) if f else "-" for f in found)
+            + ")",
+            " / ".join(f"{f['request_ms']:.0f}" if f else "-" for f in found),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def export_lines(floors: dict, figures: dict) -> str:
+    """The full CSV export of every trial, in process, and Datasette's over HTTP."""
+    lines = []
+    for db in ("sqlite", "postgres"):
+        found = floors.get(db, {}).get("full_export")
+        if found:
+            lines.append(
+                f"- atlas {db}: {found['rows']:,} rows in {found['seconds']} s = "
+                f"**{found['rows_per_s']:,} rows/s** (target >= 20,000), first piece "
+                f"after {found['first_piece_s']} s, resident memory "
+                f"{found['rss_mb_after_10k_rows']} MB after 10,000 rows and "
+                f"{found['rss_mb_at_end']} MB at the end (peak {found['peak_rss_mb']} MB)"
+            )
+    found = figures.get("datasette_export")
+    if found:
+        lines.append(
+            f"- Datasette (`/bench/trials.csv?_stream=on&_size=max`, one HTTP request): "
+            f"{found['rows']:,} rows in {found['seconds']} s = "
+            f"{found['rows_per_s']:,.0f} rows/s"
+        )
+    return "\n".join(lines)
 
 
 def table(results: dict, floors: dict, atlas: dict[str, str]) -> str:
@@ -71,12 +130,12 @@ def table(results: dict, floors: dict, atlas: dict[str, str]) -> str:
             lat(d),
             lat(s),
             lat(p),
-            sql(floors["sqlite"].get(name)),
+            sql(floors.get("sqlite", {}).get(name)),
             sql(floors.get("postgres", {}).get(name)),
             " / ".join(
                 f"{floors[db][name]['request_ms']:.0f}"
                 for db in ("sqlite", "postgres")
-                if db in floors
+                if name in floors.get(db, {})
             ),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -89,12 +148,16 @@ def write_results(
     figures: dict,
     atlas: dict[str, str],
     datasette: dict[str, str],
+    pages: dict[str, str] | None = None,
 ) -> str:
     """bench/RESULTS.md and bench/out/results.json; `atlas` and `datasette` are the
     equivalent requests (name -> path), as measured."""
-    worst = min(
-        results["atlas-sqlite"][n].rps / results["datasette"][n].rps for n in atlas
-    )
+    ratios = [
+        results["atlas-sqlite"][n].rps / results["datasette"][n].rps
+        for n in atlas
+        if results["datasette"][n].rps
+    ]
+    worst = min(ratios) if ratios else float("nan")
     text = (
         f"""# Benchmark: the atlas against Datasette on {TRIALS:,} synthetic trials
 
@@ -119,6 +182,17 @@ Equivalent requests (atlas | Datasette):
 
 The SQL floor is the median time of replaying, on a raw cursor, the exact statements the
 atlas issues for the request (bench/floor.py), and their number.
+
+## Every other page type (atlas only)
+
+{PAGE_DURATION} s of load per page after the same warm-up. The secretome lists and
+endpoints are empty in this database (the generator makes trials and studies only).
+
+{pages_table(results, floors, pages or {})}
+
+## The full CSV download of every trial (in process, `/trials/?export=csv`)
+
+{export_lines(floors, figures)}
 
 Other figures:
 
@@ -160,6 +234,7 @@ def _profiles(results: dict, floors: dict, atlas: dict[str, str]) -> str:
         name
         for name in atlas
         if results["atlas-sqlite"][name].rps < results["datasette"][name].rps
+        and floors.get("sqlite", {}).get(name, {}).get("profile")
     ]
     if not missed:
         return ""

@@ -228,6 +228,11 @@ REST_FRAMEWORK = {
     },
 }
 
+# Anonymous downloads of more than FULL_EXPORT_ROWS rows: at most FULL_EXPORT_RATE per
+# client address, then 429 pointing to the release files (evidence/base/download_limits).
+FULL_EXPORT_ROWS = env.int("DJANGO_FULL_EXPORT_ROWS", default=10_000)
+FULL_EXPORT_RATE = env.str("DJANGO_FULL_EXPORT_RATE", default="10/hour")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paracrine Atlas API",
     "DESCRIPTION": (

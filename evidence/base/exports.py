@@ -23,9 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 import django_tables2.utils
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
-from django_tables2.rows import BoundRow
 
 from evidence.base.csvsafe import neutralise_formula
+from evidence.base.export_columns import compile_row
+from evidence.base.export_values import table_value_rows
 from evidence.models import Publication
 
 EXPORT_FORMATS = {
@@ -81,8 +82,9 @@ def table_records(table, *, chunk_size: int | None = None) -> Iterator:
 def table_rows(
     table, records: Iterable | None = None
 ) -> tuple[list[str], list[str], Iterator[list]]:
-    """(column names, column headers, row values) of every row of a django-tables2 table,
-    or of `records` (e.g. `table_records(table)`) rendered by that table's columns."""
+    """(column names, column headers, row values) of every row of a django-tables2 table
+    (through `BoundRow`), or of `records` (e.g. `table_records(table)`) rendered by that
+    table's columns compiled once (`evidence.base.export_columns`, the same values)."""
     columns = [
         column
         for column in table.columns.iterall()
@@ -92,17 +94,30 @@ def table_rows(
     headers = [force_str(column.header) for column in columns]
 
     def values() -> Iterator[list]:
-        rows = (
-            table.rows
-            if records is None
-            else (BoundRow(record, table=table) for record in records)
-        )
-        for row in rows:
-            yield [
-                force_str(row.get_cell_value(name), strings_only=True) for name in names
-            ]
+        if records is None:  # django-tables2's own cells: the reference of the tests
+            for row in table.rows:
+                yield [
+                    force_str(row.get_cell_value(name), strings_only=True)
+                    for name in names
+                ]
+            return
+        # The same cells, each column's rules worked out once (export_columns.py).
+        row = compile_row(table, names)
+        for record in records:
+            yield row(record)
 
     return names, headers, values()
+
+
+def download_rows(table) -> tuple[list[str], list[str], Iterator[list]]:
+    """`table_rows` of every record of a download, read in chunks: from `values_list()`
+    (evidence/base/export_values.py) when the table allows it, else from model instances
+    with the cells compiled once (export_columns.py). Both give django-tables2's values."""
+    names, headers, _ = table_rows(table, ())
+    rows = table_value_rows(table, names, chunk_size=CHUNK_SIZE)
+    if rows is None:
+        _, _, rows = table_rows(table, table_records(table))
+    return names, headers, rows
 
 
 def iter_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from evidence.base import exports
 from evidence.base import facets as facet_engine
 from evidence.base.counts import CachedCountPaginator
+from evidence.base.download_limits import large_download_refusal
 from evidence.base.tables import DEFAULT_PER_PAGE, paginate_table, paging_from_query
 
 # Query parameters that are not filters: they never count as "applied filters".
@@ -84,6 +85,10 @@ class AtlasListView(SingleTableMixin, FilterView):
             self.filterset.qs if valid else self.filterset.queryset.none()
         )
         export = request.GET.get("export")
+        if valid and export in exports.EXPORT_FORMATS:
+            refusal = large_download_refusal(request, self.object_list)
+            if refusal is not None:
+                return refusal
         if valid and export in exports.ROW_FORMATS:
             return self.export_rows(export)
         if valid and export in exports.CITATION_FORMATS:
@@ -127,7 +132,7 @@ class AtlasListView(SingleTableMixin, FilterView):
         """The filtered rows, sorted as asked, streamed in chunks (evidence/base/exports)."""
         table = self.get_table_class()(self.object_list, default="")
         RequestConfig(self.request, paginate=False).configure(table)
-        names, headers, rows = exports.table_rows(table, exports.table_records(table))
+        names, headers, rows = exports.download_rows(table)
         if fmt == "csv":
             pieces = exports.iter_csv(headers, rows)
         else:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Prefetch, Value, When, Window
+from django.db.models import Case, Count, F, Prefetch, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 
@@ -112,6 +112,12 @@ def _labels(model, name: str) -> dict:
 
 def _ranked(counter: Counter) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _excerpt_with_total(queryset, *, url: str, limit: int) -> Excerpt:
+    """`excerpt` in one query: the total rides on each row as a window count."""
+    rows = list(queryset.annotate(_total=Window(Count("pk")))[:limit])
+    return Excerpt(rows, rows[0]._total if rows else 0, url)
 
 
 @dataclass
@@ -219,17 +225,50 @@ def condition_side_by_side(
     # Tallies: one grouped query for trials, one for their outcomes, one for studies.
     phase_labels = _labels(ClinicalTrial, "phase")
     route_labels = _labels(ClinicalTrial, "route")
-    for row in (
-        trials.values("therapy__modality", "phase", "route", "evidence_level")
+    # Trials and studies in one query: the two grouped tallies, UNION ALL.
+    stage_labels = _labels(Study, "stage")
+    study_route_labels = _labels(Study, "route")
+    columns = (
+        "kind",
+        "therapy__modality",
+        "phase_",
+        "route",
+        "evidence_level",
+        "stage_",
+    )
+    trial_tally = (
+        trials.annotate(kind=Value("trial"), phase_=F("phase"), stage_=Value(""))
+        .values_list(*columns)
         .annotate(n=Count("pk"))
         .order_by()
+    )
+    study_tally = (
+        studies.annotate(kind=Value("study"), phase_=Value(""), stage_=F("stage"))
+        .values_list(*columns)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    study_rows = []
+    for kind, modality, phase, route, level, stage, n in trial_tally.union(
+        study_tally, all=True
     ):
-        side, n = side_of(row["therapy__modality"]), row["n"]
+        if kind == "study":
+            study_rows.append(
+                {
+                    "therapy__modality": modality,
+                    "route": route,
+                    "evidence_level": level,
+                    "stage": stage,
+                    "n": n,
+                }
+            )
+            continue
+        side = side_of(modality)
         side.trial_total += n
-        side.modality_counts[modality_labels.get(row["therapy__modality"])] += n
-        side.phase_counts[phase_labels.get(row["phase"], row["phase"])] += n
-        side.route_counts[route_labels.get(row["route"], row["route"])] += n
-        side.level_counts[row["evidence_level"] or "—"] += n
+        side.modality_counts[modality_labels.get(modality)] += n
+        side.phase_counts[phase_labels.get(phase, phase)] += n
+        side.route_counts[route_labels.get(route, route)] += n
+        side.level_counts[level or "—"] += n
     outcome_links = ClinicalTrial.outcome_classes.through._default_manager
     for row in (
         outcome_links.filter(clinicaltrial__in=trials.values("pk"))
@@ -239,13 +278,7 @@ def condition_side_by_side(
     ):
         side = side_of(row["clinicaltrial__therapy__modality"])
         side.outcome_counts[row["outcomeclass__name"]] += row["n"]
-    stage_labels = _labels(Study, "stage")
-    study_route_labels = _labels(Study, "route")
-    for row in (
-        studies.values("therapy__modality", "route", "evidence_level", "stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
+    for row in study_rows:
         side, n = side_of(row["therapy__modality"]), row["n"]
         side.study_total += n
         if side is unknown:
@@ -292,15 +325,16 @@ def condition_side_by_side(
         "included": included,
         "sides": [cells, cell_free],
         "unknown": unknown,
-        "findings": excerpt(
+        "findings": _excerpt_with_total(
             of_conditions(
                 ComponentFinding.objects.select_related("component", "effect")
             ).order_by("component__name", "slug"),
             url=list_url("secretome:component_list", by_condition),
             limit=limit,
         ),
-        "modifications": excerpt(
-            of_conditions(GeneticModification.objects.with_list_related()),
+        # The page shows the factor and the method: no related rows to prefetch.
+        "modifications": _excerpt_with_total(
+            of_conditions(GeneticModification.objects.all()),
             url=list_url("secretome:geneticmodification_list", by_condition),
             limit=limit,
         ),
