@@ -133,6 +133,7 @@ _SPELLINGS = dict(SPELLINGS)
 _BRITISH = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
 
 
+@functools.lru_cache(maxsize=65536)
 def _spell(word: str) -> str:
     word = _BRITISH.sub(lambda m: _SPELLINGS[m.group()], word)
     for long, short in PREFIXES:
@@ -171,34 +172,43 @@ def document(*texts: object) -> str:
     return " ".join(w for text in texts if text for w in _words(str(text), True))
 
 
-# Indexed text repeats (conditions, designs, outcomes as printed): remembered.
+# Indexed text repeats (conditions, designs, outcomes as printed): remembered, and so
+# is each token (a new text is mostly known words: 100k trials index in seconds).
 @functools.lru_cache(maxsize=65536)
 def _words(text: str, spelled_too: bool) -> tuple[str, ...]:
     result: list[str] = []
     extra: list[str] = []
     for match in _WORD.finditer(fold(text)):
-        raw = _JOINERS.split(match.group())
-        parts = []
-        glued = False
-        for index, part in enumerate(raw):
-            part, is_greek = _greek(part)
-            if index == 0 and is_greek:
-                glued = True
-            parts.append(part)
+        word, glued, bare, spelled, short = _token(match.group())
         # A Greek name as a word of its own, with no name before it: as spelled
         # ("alpha" is a word; a lone "a" would be part of every text).
-        bare = glued and len(raw) == 1
         if bare and not result:
-            result.append(raw[0])
+            result.append(spelled)
             continue
-        word = _spell("".join(parts))
-        if result and (glued or _SHORT.match(word)):
+        if result and (glued or short):
             result[-1] = _spell(result[-1] + word)
             if bare and spelled_too:
-                extra.append(raw[0])
+                extra.append(spelled)
         else:
             result.append(word)
     return tuple(result + extra)
+
+
+@functools.lru_cache(maxsize=65536)
+def _token(token: str) -> tuple[str, bool, bool, str, bool]:
+    """One word of folded text: its search word, whether it starts with a Greek name
+    (so it belongs to the name before it), whether it is only that Greek name, the
+    name as spelled, and whether it is short (a number, a letter)."""
+    raw = _JOINERS.split(token)
+    parts = []
+    glued = False
+    for index, part in enumerate(raw):
+        part, is_greek = _greek(part)
+        if index == 0 and is_greek:
+            glued = True
+        parts.append(part)
+    word = _spell("".join(parts))
+    return word, glued, glued and len(raw) == 1, raw[0], bool(_SHORT.match(word))
 
 
 def key(text: str) -> str:
