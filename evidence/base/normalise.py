@@ -254,3 +254,38 @@ def identifier(text: str) -> Identifier | None:
     if match := _PMID.match(text):
         return Identifier("pmid", str(int(match.group(1))))
     return None
+
+
+#
+# Where the words of a query are in a text (highlighting)
+#
+
+# A word as written, Greek letters and accents included, with the joiners of a name.
+_WRITTEN = re.compile(r"[^\W_]+(?:[-'.·’/][^\W_]+)*")
+# The most written words one name can span ("IL 1 beta", "miR 125b 5p").
+MAX_NAME_PARTS = 4
+
+
+def match_spans(text: str, query_words: list[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each written name in `text` whose search word contains one
+    of `query_words` (normalised, as the search matches): "TGF-β1", "TGF beta 1" and
+    "TGFB1" for the query "TGF-b1". The shortest such run of written words from each
+    word on; offsets into `text` as given, in order, disjoint.
+    """
+    wanted = [w for w in query_words if len(w) >= 2]
+    if not wanted or not text:
+        return []
+    tokens = [(m.start(), m.end()) for m in _WRITTEN.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(tokens):
+        start = tokens[index][0]
+        for last in range(index, min(index + MAX_NAME_PARTS, len(tokens))):
+            end = tokens[last][1]
+            found = words(text[start:end])
+            if len(found) == 1 and any(w in found[0] for w in wanted):
+                spans.append((start, end))
+                index = last
+                break
+        index += 1
+    return spans
