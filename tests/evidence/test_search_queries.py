@@ -434,3 +434,48 @@ def test_a_number_that_names_no_reference_is_searched_as_text(client, query):
 def test_the_review_page_anchors_each_reference(client):
     html = client.get("/publications/foo-2021/").content.decode()
     assert '<li value="154" id="ref-154">' in html
+
+
+def test_every_list_q_reads_the_normalised_index():
+    from django.urls import get_resolver
+
+    from evidence.base.filtersets import SearchFilterSet
+
+    def views(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from views(pattern.url_patterns)
+            else:
+                yield getattr(pattern.callback, "cls", None)
+
+    viewsets = set(views(get_resolver().url_patterns))
+    searched = [
+        view.filterset_class
+        for view in viewsets
+        if issubclass(getattr(view, "filterset_class", None) or object, SearchFilterSet)
+    ]
+    assert searched
+    for filterset in searched:
+        assert search_index.is_indexed(filterset._meta.model), filterset
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "variant"),
+    [
+        ("/api/comparison-points/", "blood-brain barrier", "Blood brain BARRIER"),
+        ("/api/review-references/", "Józkwicz", "jozkwicz"),
+        ("/api/review-references/", "tumour growth", "tumor growth"),
+        ("/api/publications/", "Danišovič", "danisovic"),
+        ("/api/conditions/", "ischaemic stroke", "ischemic stroke"),
+    ],
+)
+def test_a_list_q_spelling_variant_gives_the_same_rows(client, path, query, variant):
+    def rows(text):
+        response = client.get(path, {"q": text, "page_size": 100})
+        assert response.status_code == 200
+        return [
+            row.get("slug") or row.get("number") for row in response.json()["results"]
+        ]
+
+    assert rows(query)
+    assert rows(variant) == rows(query)
