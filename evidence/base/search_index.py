@@ -396,6 +396,10 @@ def _ordered_names():
     return F("names")
 
 
+# Up to this many entries of one entity naming the query are ranked in Python.
+FEW = 2000
+
+
 def _best_named(name: str, compact: str, matched: set[int], limit: int) -> list[int]:
     """The first `limit` matched entries of entity `name` whose names contain the
     query (ranks 0-2), best first: ranked and ordered in SQL, read a page at a time
@@ -453,7 +457,20 @@ def ranked_everything(
     per_entity: dict[int, list[int]] = {}
     for eid in matched:
         per_entity.setdefault(eid >> ENTITY_SHIFT, []).append(eid)
-    naming = {eid >> ENTITY_SHIFT for eid in _matching_ids("names", compact)}
+    naming: dict[int, int] = {}
+    for eid in _matching_ids("names", compact):
+        naming[eid >> ENTITY_SHIFT] = naming.get(eid >> ENTITY_SHIFT, 0) + 1
+    # The entities with few named matches: their names read in one query, ranked here.
+    few = [e.name for e in entities if 0 < naming.get(entity_code(e.name), 0) <= FEW]
+    ranked_few: dict[int, list] = {}
+    if few:
+        for eid, names in SearchEntry.objects.filter(
+            _contains("names", compact), entity__in=few
+        ).values_list("pk", "names"):
+            if eid in matched:
+                ranked_few.setdefault(eid >> ENTITY_SHIFT, []).append(
+                    (rank(names, compact), names, eid)
+                )
     found: dict[str, Ranked] = {}
     for entity in entities:
         code = entity_code(entity.name)
@@ -461,8 +478,10 @@ def ranked_everything(
         if not ids:
             continue
         order = []
-        if code in naming:
+        if naming.get(code, 0) > FEW:
             order = _best_named(entity.name, compact, matched, limit)
+        elif code in ranked_few:
+            order = [eid for *_, eid in sorted(ranked_few[code])[:limit]]
         if len(order) < limit:
             taken = set(order)
             smallest = heapq.nsmallest(limit + len(taken), ids)
