@@ -85,6 +85,8 @@ class EvidenceConfig(AppConfig):
                 "Comparison points",
                 order=110,
                 home_count=False,
+                # Its list's `q` reads the normalised index; not in the site search.
+                filterset=filtersets.ComparisonPointFilterSet,
                 review_label="Comparison points",
                 spec=specs.COMPARISON_POINTS,
             ),
@@ -94,6 +96,7 @@ class EvidenceConfig(AppConfig):
                 "Review references",
                 order=120,
                 home_count=False,
+                filterset=filtersets.ReviewReferenceFilterSet,
                 spec=specs.REVIEW_REFERENCES,
             ),
         )

@@ -133,6 +133,7 @@ _SPELLINGS = dict(SPELLINGS)
 _BRITISH = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
 
 
+@functools.lru_cache(maxsize=65536)
 def _spell(word: str) -> str:
     word = _BRITISH.sub(lambda m: _SPELLINGS[m.group()], word)
     for long, short in PREFIXES:
@@ -171,34 +172,43 @@ def document(*texts: object) -> str:
     return " ".join(w for text in texts if text for w in _words(str(text), True))
 
 
-# Indexed text repeats (conditions, designs, outcomes as printed): remembered.
+# Indexed text repeats (conditions, designs, outcomes as printed): remembered, and so
+# is each token (a new text is mostly known words: 100k trials index in seconds).
 @functools.lru_cache(maxsize=65536)
 def _words(text: str, spelled_too: bool) -> tuple[str, ...]:
     result: list[str] = []
     extra: list[str] = []
     for match in _WORD.finditer(fold(text)):
-        raw = _JOINERS.split(match.group())
-        parts = []
-        glued = False
-        for index, part in enumerate(raw):
-            part, is_greek = _greek(part)
-            if index == 0 and is_greek:
-                glued = True
-            parts.append(part)
+        word, glued, bare, spelled, short = _token(match.group())
         # A Greek name as a word of its own, with no name before it: as spelled
         # ("alpha" is a word; a lone "a" would be part of every text).
-        bare = glued and len(raw) == 1
         if bare and not result:
-            result.append(raw[0])
+            result.append(spelled)
             continue
-        word = _spell("".join(parts))
-        if result and (glued or _SHORT.match(word)):
+        if result and (glued or short):
             result[-1] = _spell(result[-1] + word)
             if bare and spelled_too:
-                extra.append(raw[0])
+                extra.append(spelled)
         else:
             result.append(word)
     return tuple(result + extra)
+
+
+@functools.lru_cache(maxsize=65536)
+def _token(token: str) -> tuple[str, bool, bool, str, bool]:
+    """One word of folded text: its search word, whether it starts with a Greek name
+    (so it belongs to the name before it), whether it is only that Greek name, the
+    name as spelled, and whether it is short (a number, a letter)."""
+    raw = _JOINERS.split(token)
+    parts = []
+    glued = False
+    for index, part in enumerate(raw):
+        part, is_greek = _greek(part)
+        if index == 0 and is_greek:
+            glued = True
+        parts.append(part)
+    word = _spell("".join(parts))
+    return word, glued, glued and len(raw) == 1, raw[0], bool(_SHORT.match(word))
 
 
 def key(text: str) -> str:
@@ -244,3 +254,38 @@ def identifier(text: str) -> Identifier | None:
     if match := _PMID.match(text):
         return Identifier("pmid", str(int(match.group(1))))
     return None
+
+
+#
+# Where the words of a query are in a text (highlighting)
+#
+
+# A word as written, Greek letters and accents included, with the joiners of a name.
+_WRITTEN = re.compile(r"[^\W_]+(?:[-'.·’/][^\W_]+)*")
+# The most written words one name can span ("IL 1 beta", "miR 125b 5p").
+MAX_NAME_PARTS = 4
+
+
+def match_spans(text: str, query_words: list[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each written name in `text` whose search word contains one
+    of `query_words` (normalised, as the search matches): "TGF-β1", "TGF beta 1" and
+    "TGFB1" for the query "TGF-b1". The shortest such run of written words from each
+    word on; offsets into `text` as given, in order, disjoint.
+    """
+    wanted = [w for w in query_words if len(w) >= 2]
+    if not wanted or not text:
+        return []
+    tokens = [(m.start(), m.end()) for m in _WRITTEN.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(tokens):
+        start = tokens[index][0]
+        for last in range(index, min(index + MAX_NAME_PARTS, len(tokens))):
+            end = tokens[last][1]
+            found = words(text[start:end])
+            if len(found) == 1 and any(w in found[0] for w in wanted):
+                spans.append((start, end))
+                index = last
+                break
+        index += 1
+    return spans

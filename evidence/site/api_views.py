@@ -123,7 +123,11 @@ class SearchResponseSerializer(serializers.Serializer):
     query = serializers.CharField()
     match = SearchResultSerializer(
         allow_null=True,
-        help_text="The record the query identifies (an NCT id, DOI or PMID), if one.",
+        help_text=(
+            "The record the query identifies (an NCT id, DOI or PMID, or a review "
+            "reference: its publication, or its line in the review's reference list "
+            "when it has none, and then the groups hold the records citing it)."
+        ),
     )
     groups = SearchGroupSerializer(many=True)
     suggestions = serializers.ListField(
@@ -169,8 +173,20 @@ class SearchView(APIView):
         if record is not None:
             entity = registry.for_model(type(record))
             match = _result(request, entity.name if entity else "", record)
+        reference = None if record else site_search.identified_reference(text)
+        if reference is not None:
+            match = {
+                "entity": "review_references",
+                "id": reference.pk,
+                "slug": "",
+                "label": str(reference),
+                "url": request.build_absolute_uri(site_search.reference_url(reference)),
+            }
+            found = site_search.citing_groups(reference, limit=limit)
+        else:
+            found = site_search.search_everything(text=text, limit=limit)
         groups = []
-        for group in site_search.search_everything(text=text, limit=limit):
+        for group in found:
             list_url = None
             if group.list_url:
                 list_url = request.build_absolute_uri(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Model
@@ -53,12 +54,14 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
 
 
 def identified_record(text: str) -> Model | None:
-    """The one record `text` identifies (an NCT id, a DOI or a PMID in any form)."""
+    """The one record `text` identifies (an NCT id, a DOI or a PMID in any form, or a
+    review reference resolved to its publication: "Smolinska 2023 [12]")."""
     from evidence.models import Publication
 
     found = normalise.identifier(text)
     if found is None:
-        return None
+        reference = identified_reference(text)
+        return reference.publication if reference is not None else None
     if found.kind == "nct":
         for entity in registry.entities():
             if any(f.name == "nct_id" for f in entity.model._meta.concrete_fields):
@@ -75,6 +78,91 @@ def identified_record(text: str) -> Model | None:
         publications = publications.filter(pmid=int(found.value))
     rows = list(publications[:2])
     return rows[0] if len(rows) == 1 else None
+
+
+#
+# Review reference numbers: "Foo 2021 [154]", "foo2021 154", "[154] Smolinska 2023"
+#
+
+_BRACKETED = re.compile(r"\[\s*(\d{1,4})\s*\]")
+_TRAILING = re.compile(
+    r"^(.*\S)\s+(?:ref(?:erence)?s?\.?\s*)?(?:no\.?\s*)?#?(\d{1,4})$", re.I
+)
+# Words that may stand between a review's name and its reference number.
+REFERENCE_WORDS = {"et", "al", "ref", "refs", "reference", "references", "no"}
+
+
+def _review_keys(review) -> set[str]:
+    """How a review is named in a query: its slug, or its first author's surname with
+    or without the year ("foo-2021", "Foo 2021", "Smolinska")."""
+    surname = (review.authors.split(",")[0].split() or [""])[0]
+    keys = {normalise.key(review.slug), normalise.key(surname)}
+    if review.year:
+        keys.add(normalise.key(f"{surname} {review.year}"))
+    return keys - {""}
+
+
+def identified_reference(text: str):
+    """The review reference `text` names: a review (slug or first author, with or
+    without the year) and a reference number, bracketed or after it."""
+    from evidence import choices
+    from evidence.models import Publication, ReviewReference
+
+    text = " ".join(str(text).split())[: search_index.MAX_QUERY_LENGTH]
+    bracketed = _BRACKETED.search(text)
+    if bracketed:
+        number, rest = (
+            bracketed.group(1),
+            text[: bracketed.start()] + " " + text[bracketed.end() :],
+        )
+    elif trailing := _TRAILING.match(text):
+        rest, number = trailing.groups()
+    else:
+        return None
+    typed = "".join(w for w in normalise.words(rest) if w not in REFERENCE_WORDS)
+    if not typed or not int(number):
+        return None
+    reviews = [
+        review
+        for review in Publication.objects.filter(kind=choices.PublicationKind.REVIEW)
+        if typed in _review_keys(review)
+    ]
+    if len(reviews) != 1:
+        return None
+    return (
+        ReviewReference.objects.select_related("review", "publication")
+        .filter(review=reviews[0], number=int(number))
+        .first()
+    )
+
+
+def reference_url(reference) -> str:
+    """Where a reference is shown: its line in the review's numbered reference list."""
+    return f"{reference.review.get_absolute_url()}#ref-{reference.number}"
+
+
+def citing_groups(reference, *, limit: int = 20) -> list[SearchGroup]:
+    """The records that cite `reference`, by kind, with the true count per kind (the
+    results of a query that names a reference with no publication of its own)."""
+    groups = []
+    for entity in registry.entities():
+        fields = {f.name for f in entity.model._meta.get_fields()}
+        if not entity.searchable or "cited_references" not in fields:
+            continue
+        citing = entity.queryset().filter(cited_references=reference).order_by("pk")
+        total = citing.count()
+        if total:
+            groups.append(
+                SearchGroup(
+                    entity.name,
+                    entity.label,
+                    list(citing[:limit]),
+                    total,
+                    # The lists' `q` would search the words: no link that says "all".
+                    "",
+                )
+            )
+    return groups
 
 
 #

@@ -53,12 +53,19 @@ def search(request):
     record = site_search.identified_record(text) if text else None
     if record is not None:
         return redirect(record.get_absolute_url())
-    groups = site_search.search_everything(text=text) if text else []
+    # A review reference with no publication of its own: the records citing it.
+    reference = site_search.identified_reference(text) if text else None
+    if reference is not None:
+        groups = site_search.citing_groups(reference)
+    else:
+        groups = site_search.search_everything(text=text) if text else []
     return render(
         request,
         "evidence/search.html",
         {
             "q": text,
+            "reference": reference,
+            "reference_url": site_search.reference_url(reference) if reference else "",
             "groups": groups,
             "total": sum(g.total for g in groups),
             "suggestions": site_search.suggestions(text) if text and not groups else [],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
@@ -10,48 +9,41 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
+from evidence.base import normalise, search_index
 
-MAX_WORDS = 8
+register = template.Library()
 
 
 @register.filter
 def highlight(text: object, query: str) -> SafeString:
-    """`text` escaped, with the words of `query` wrapped in <mark>.
+    """`text` escaped, with the names that match `query` wrapped in <mark>.
 
-    The text is split on the matches first and every piece escaped on its own, so a
-    match can never cut through an HTML entity and no markup from the data survives.
+    Matched as the search matches (evidence.base.normalise): the query "TGF-b1" marks
+    "TGF-β1". The spans are found in the raw text and every piece is escaped on its
+    own, so a mark can never cut through an HTML entity and no markup from the data
+    or the query survives.
     """
     if isinstance(text, list | tuple):
         text = ", ".join(str(item) for item in text)
     text = "" if text is None else str(text)
-    words = [w for w in re.split(r"\s+", query or "") if len(w) >= 2][:MAX_WORDS]
-    if not words:
-        return escape(text)
-    pattern = re.compile(
-        "("
-        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        + ")",
-        re.IGNORECASE,
-    )
-    pieces = pattern.split(text)
-    html = "".join(
-        format_html("<mark>{}</mark>", piece) if index % 2 else escape(piece)
-        for index, piece in enumerate(pieces)
-    )
-    return mark_safe(html)  # every piece above was escaped
+    spans = normalise.match_spans(text, search_index.query_words(query or ""))
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces.append(escape(text[position:start]))
+        pieces.append(format_html("<mark>{}</mark>", text[start:end]))
+        position = end
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))  # every piece above was escaped
 
 
 @register.filter
 def excerpt(text: object, query: str, width: int = 160) -> str:
-    """About `width` characters of `text` around the first word of `query` it contains."""
+    """About `width` characters of `text` around the first name matching `query`."""
     text = " ".join(str(text or "").split())
     if len(text) <= width:
         return text
-    lower = text.lower()
-    positions = [lower.find(w.lower()) for w in (query or "").split() if w]
-    positions = [p for p in positions if p >= 0]
-    start = max(0, min(positions) - width // 3) if positions else 0
+    spans = normalise.match_spans(text, search_index.query_words(query or ""))
+    start = max(0, spans[0][0] - width // 3) if spans else 0
     end = min(len(text), start + width)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 

@@ -83,3 +83,25 @@ def test_sqlite_triggers_survive_later_migrations():
             triggers = {row[0] for row in cursor.fetchall()}
             assert triggers == {f"{table}_fts_{s}" for s in ("ai", "ad", "au")}
             cursor.execute(f'SELECT count(*) FROM "{fts_table(table)}"')
+
+
+@pytest.mark.parametrize(
+    "text", ["cartilage", "msc", "phase", "msc patients", "nct9000001"]
+)
+def test_ranked_search_counts_what_every_list_q_finds(text):
+    from evidence import registry
+    from evidence.base import search_index
+
+    synthetic_generate(trials=300, studies=300, seed=5)
+    entities = [e for e in registry.entities() if e.searchable]
+    ranked = search_index.ranked_everything(entities, text, limit=10)
+    for entity in entities:
+        listed = search_index.search_queryset(entity.model.objects.all(), text)
+        group = ranked.get(entity.name)
+        assert (group.total if group else 0) == listed.count(), (text, entity.name)
+        if group:
+            assert {r.pk for r in group.records} <= set(
+                listed.values_list("pk", flat=True)
+            )
+            assert len(group.records) == min(10, group.total)
+    assert ranked["trials"].total  # every term matches trials

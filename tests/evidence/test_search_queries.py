@@ -380,3 +380,102 @@ def test_the_site_search_finds_what_every_list_q_finds(query):
         shown = {r.pk for r in group.results} if group else set()
         assert shown == listed, (query, entity.name)
         assert (group.total if group else 0) == len(listed)
+
+
+# Review reference numbers as identifiers: (query, where it leads). A reference
+# resolved to a publication opens it; one without (foo-2021 [154]) lists the records
+# citing it, first.
+RESOLVED = ("publication", "maguire-2013")
+CITED = ("citing", {"trials": "foo2021-t2-r27", "therapies": "adipose-msc-therapy"})
+REFERENCE_QUERIES = [
+    ("Smolinska 2023 [12]", RESOLVED),
+    ("Smolinská 2023 [12]", RESOLVED),
+    ("smolinska-2023 [12]", RESOLVED),
+    ("smolinska2023 12", RESOLVED),
+    ("[12] Smolinska 2023", RESOLVED),
+    ("Smolinska et al. 2023, ref. 12", RESOLVED),
+    ("Foo 2021 [154]", CITED),
+    ("foo2021 154", CITED),
+    ("[154] foo-2021", CITED),
+    ("Foo et al. 2021 [154]", CITED),
+    ("FOO 2021 reference 154", CITED),
+]
+
+
+@pytest.mark.parametrize(("query", "target"), REFERENCE_QUERIES)
+def test_a_review_reference_goes_to_its_record(client, query, target):
+    kind, expected = target
+    page = client.get(reverse("evidence:search"), {"q": query})
+    body = client.get("/api/search/", {"q": query}).json()
+    if kind == "publication":
+        assert page.status_code == 302
+        assert page["Location"] == f"/publications/{expected}/"
+        assert body["match"]["slug"] == expected
+        return
+    assert page.status_code == 200
+    assert page.context["reference"].number == 154
+    assert 'href="/publications/foo-2021/#ref-154"' in page.content.decode()
+    firsts = {g.name: g.results[0].slug for g in page.context["groups"]}
+    assert firsts == expected
+    assert body["match"]["entity"] == "review_references"
+    assert body["match"]["url"] == "http://testserver/publications/foo-2021/#ref-154"
+    assert {g["name"]: g["results"][0]["slug"] for g in body["groups"]} == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["Foo 2021 [9999]", "Leeman 2019", "Nobody 2021 [12]"]
+)
+def test_a_number_that_names_no_reference_is_searched_as_text(client, query):
+    response = client.get(reverse("evidence:search"), {"q": query})
+    assert response.status_code == 200
+    assert response.context["reference"] is None
+
+
+def test_the_review_page_anchors_each_reference(client):
+    html = client.get("/publications/foo-2021/").content.decode()
+    assert '<li value="154" id="ref-154">' in html
+
+
+def test_every_list_q_reads_the_normalised_index():
+    from django.urls import get_resolver
+
+    from evidence.base.filtersets import SearchFilterSet
+
+    def views(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from views(pattern.url_patterns)
+            else:
+                yield getattr(pattern.callback, "cls", None)
+
+    viewsets = set(views(get_resolver().url_patterns))
+    searched = [
+        view.filterset_class
+        for view in viewsets
+        if issubclass(getattr(view, "filterset_class", None) or object, SearchFilterSet)
+    ]
+    assert searched
+    for filterset in searched:
+        assert search_index.is_indexed(filterset._meta.model), filterset
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "variant"),
+    [
+        ("/api/comparison-points/", "blood-brain barrier", "Blood brain BARRIER"),
+        ("/api/review-references/", "Józkwicz", "jozkwicz"),
+        ("/api/review-references/", "tumour growth", "tumor growth"),
+        ("/api/publications/", "Danišovič", "danisovic"),
+        ("/api/conditions/", "ischaemic stroke", "ischemic stroke"),
+    ],
+)
+def test_a_list_q_spelling_variant_gives_the_same_rows(client, path, query, variant):
+    def rows(text):
+        response = client.get(path, {"q": text, "page_size": 100})
+        assert response.status_code == 200
+        return [
+            row.get("slug") or row.get("number") for row in response.json()["results"]
+        ]
+
+    assert rows(query)
+    assert rows(variant) == rows(query)
