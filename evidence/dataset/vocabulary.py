@@ -1,7 +1,8 @@
 """The vocabulary app's dataset specs: publications, review references, conditions, cell
 sources, therapies and comparison points (see evidence/dataset/specs.py)."""
 
-from evidence.dataset.specs import EntitySpec, Relation
+from evidence.base.citations import name_from_text, name_text
+from evidence.dataset.specs import Converter, EntitySpec, Relation
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -14,6 +15,23 @@ from evidence.models import (
 # Records of every app name their conditions by slug.
 TO_CONDITIONS = Relation("conditions", Condition)
 
+
+def _names_to_db(value):
+    """The record format's authors ("Family, Given" per item) as {family, given}."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [name_from_text(item) for item in value if str(item).strip()]
+
+
+def _names_to_yaml(value):
+    return [name_text(name) for name in value or []]
+
+
+# Authors are written "Family, Given" in the fixtures, CSV and JSON (flat values).
+AUTHOR_NAMES = Converter(_names_to_db, _names_to_yaml)
+
 PUBLICATIONS = EntitySpec(
     "publications",
     Publication,
@@ -23,19 +41,26 @@ PUBLICATIONS = EntitySpec(
         "pmid",
         "title",
         "authors",
+        "author_names",
+        "et_al",
         "journal",
         "year",
         "volume_pages",
+        "volume",
+        "issue",
+        "first_page",
+        "last_page",
         "kind",
         "citation_as_printed",
     ),
+    converters={"author_names": AUTHOR_NAMES},
     provenance=False,
 )
 
 REVIEW_REFERENCES = EntitySpec(
     "review_references",
     ReviewReference,
-    ("number", "citation_as_printed"),
+    ("number", "citation_as_printed", "resolution_source"),
     key=("review", "number"),
     foreign_keys={
         "review": Relation("review", Publication),
