@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence import choices
+from evidence.base.citation_parsing import validate_author_names
 from evidence.base.models import (
     DOI_REGEX,
     SLUG_REGEX,
@@ -18,7 +19,6 @@ from evidence.base.models import (
     doi_validator,
     refuse_numeric_slug,
 )
-from evidence.base.citations import validate_author_names
 from evidence.querysets import (
     CellSourceQuerySet,
     ConditionQuerySet,
@@ -44,7 +44,7 @@ class Publication(TimeStampedModel):
     authors = models.TextField(
         "authors as printed", blank=True, help_text='As printed: "Adler CJ, et al."'
     )
-    # The citation's parts (evidence.base.citations parses the printed text into them).
+    # The citation's parts (evidence.base.citation_parsing parses the printed text into them).
     author_names = models.JSONField(
         default=list,
         blank=True,

@@ -1,7 +1,7 @@
 """The vocabulary app's dataset specs: publications, review references, conditions, cell
 sources, therapies and comparison points (see evidence/dataset/specs.py)."""
 
-from evidence.base.citations import name_from_text, name_text
+from evidence.base.citation_parsing import name_from_text, name_text
 from evidence.dataset.specs import Converter, EntitySpec, Relation
 from evidence.models import (
     CellSource,
