@@ -32,6 +32,21 @@ def _names_to_yaml(value):
 # Authors are written "Family, Given" in the fixtures, CSV and JSON (flat values).
 AUTHOR_NAMES = Converter(_names_to_db, _names_to_yaml)
 
+
+def _flag_to_db(value):
+    """A yes/no cell: YAML and JSON booleans, or the CSV's "true"/"false"."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+FLAG = Converter(_flag_to_db, bool)
+
 PUBLICATIONS = EntitySpec(
     "publications",
     Publication,
@@ -53,7 +68,7 @@ PUBLICATIONS = EntitySpec(
         "kind",
         "citation_as_printed",
     ),
-    converters={"author_names": AUTHOR_NAMES},
+    converters={"author_names": AUTHOR_NAMES, "et_al": FLAG},
     provenance=False,
 )
 
