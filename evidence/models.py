@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence import choices
+from evidence.base.citation_parsing import validate_author_names
 from evidence.base.models import (
     DOI_REGEX,
     SLUG_REGEX,
@@ -41,12 +42,30 @@ class Publication(TimeStampedModel):
     )
     pmid = models.PositiveIntegerField("PMID", unique=True, null=True, blank=True)
     title = models.TextField()
-    authors = models.TextField(blank=True)
+    authors = models.TextField(
+        "authors as printed", blank=True, help_text='As printed: "Adler CJ, et al."'
+    )
+    # The citation's parts (evidence.base.citation_parsing parses the printed text into them).
+    author_names = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_author_names],
+        help_text='The authors in order, each {"family": ..., "given": ...}.',
+    )
+    et_al = models.BooleanField(
+        "et al.", default=False, help_text="The printed author list ends in et al."
+    )
     journal = models.CharField(max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=YEAR_VALIDATORS
     )
-    volume_pages = models.CharField(max_length=200, blank=True)
+    volume_pages = models.CharField(
+        "volume and pages as printed", max_length=200, blank=True
+    )
+    volume = models.CharField(max_length=40, blank=True)
+    issue = models.CharField(max_length=40, blank=True)
+    first_page = models.CharField(max_length=20, blank=True)
+    last_page = models.CharField(max_length=20, blank=True)
     kind = models.CharField(
         max_length=20,
         choices=choices.PublicationKind.choices,
@@ -110,6 +129,11 @@ class ReviewReference(TimeStampedModel):
         null=True,
         blank=True,
         related_name="cited_as",
+    )
+    resolution_source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the publication of this reference was found (a public source).",
     )
 
     history = HistoricalRecords()

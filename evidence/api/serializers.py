@@ -26,11 +26,24 @@ from evidence.models import (
 )
 
 
+class AuthorNameSerializer(serializers.Serializer):
+    """One author: family and given names ("et al." is the publication's flag)."""
+
+    family = serializers.CharField(max_length=200)
+    given = serializers.CharField(max_length=200, allow_blank=True)
+
+
 class PublicationSerializer(AtlasModelSerializer):
     """A publication."""
 
     url = detail_url("evidence-api:publication-detail")
     slug = serializers.CharField(max_length=120, validators=[slug_validator])
+    author_names = serializers.ListField(
+        child=AuthorNameSerializer(), required=False, max_length=500
+    )
+
+    def validate_author_names(self, value):
+        return [{"family": n["family"], "given": n["given"]} for n in value]
 
     class Meta:
         model = Publication
@@ -43,9 +56,15 @@ class PublicationSerializer(AtlasModelSerializer):
             "pmid",
             "title",
             "authors",
+            "author_names",
+            "et_al",
             "journal",
             "year",
             "volume_pages",
+            "volume",
+            "issue",
+            "first_page",
+            "last_page",
             "kind",
             "citation_as_printed",
         ]
@@ -67,7 +86,15 @@ class ReviewReferenceSerializer(AtlasModelSerializer):
 
     class Meta:
         model = ReviewReference
-        fields = ["url", "id", "review", "number", "citation_as_printed", "publication"]
+        fields = [
+            "url",
+            "id",
+            "review",
+            "number",
+            "citation_as_printed",
+            "publication",
+            "resolution_source",
+        ]
         validators = []  # the (review, number) pair is checked by full_clean
 
 

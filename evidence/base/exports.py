@@ -1,4 +1,5 @@
-"""Downloads of a list's current rows (CSV, JSON) and of their citations (RIS, BibTeX).
+"""Downloads of a list's current rows (CSV, JSON) and of their citations (RIS, BibTeX,
+CSL-JSON: written by evidence/base/citations.py).
 
 One generic path for every list: the rows come from the list's django-tables2 table
 (including its export-only hidden columns), the citations from `Publication` rows.
@@ -17,13 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 
 import django_tables2.utils
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 
+from evidence.base import citations
 from evidence.base.csvsafe import neutralise_formula
 from evidence.base.export_columns import compile_row
 from evidence.base.export_values import table_value_rows
@@ -34,9 +35,10 @@ EXPORT_FORMATS = {
     "json": ("application/json", "json"),
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
     "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
+    "csl": ("application/vnd.citationstyles.csl+json", "json"),
 }
 ROW_FORMATS = ("csv", "json")
-CITATION_FORMATS = ("ris", "bibtex")
+CITATION_FORMATS = ("ris", "bibtex", "csl")
 
 # The one formula neutralisation of every CSV writer (evidence/base/csvsafe.py).
 csv_safe = neutralise_formula
@@ -174,92 +176,31 @@ def rows_to_json(names: Sequence[str], rows: Iterable[Sequence]) -> str:
     return "".join(iter_json(names, rows))
 
 
-def _authors(publication: Publication) -> list[str]:
-    return [name.strip() for name in publication.authors.split(",") if name.strip()]
+# Citations: written by evidence/base/citations.py (rispy, bibtexparser, CSL-JSON).
+bibtex_escape = citations.bibtex_escape
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _ris_record(publication: Publication) -> str:
-    kind = "ELEC" if publication.kind == "registry" else "JOUR"
-    lines = [f"TY  - {kind}", f"ID  - {publication.slug}"]
-    lines.append(f"TI  - {_one_line(publication.title)}")
-    lines.extend(f"AU  - {author}" for author in _authors(publication))
-    if publication.year:
-        lines.append(f"PY  - {publication.year}")
-    if publication.journal:
-        lines.append(f"JO  - {_one_line(publication.journal)}")
-    if publication.volume_pages:
-        lines.append(f"VL  - {_one_line(publication.volume_pages)}")
-    if publication.doi:
-        lines.append(f"DO  - {publication.doi}")
-        lines.append(f"UR  - {publication.doi_url}")
-    if publication.pmid:
-        lines.append(f"AN  - PMID:{publication.pmid}")
-    lines.append("ER  - ")
-    lines.append("")
-    return "\r\n".join(lines)
+def citation_pieces(fmt: str, items: Iterable[citations.CitationItem]) -> Iterator[str]:
+    """The download of `items` in citation format `fmt` ("ris", "bibtex", "csl")."""
+    writer = {
+        "ris": citations.iter_ris,
+        "bibtex": citations.iter_bibtex,
+        "csl": citations.iter_csl_json,
+    }[fmt]
+    return writer(items)
 
 
 def iter_ris(publications: Iterable[Publication]) -> Iterator[str]:
     """RIS records (one per publication), CRLF line endings as the format asks."""
-    for index, publication in enumerate(publications):
-        yield ("\r\n" if index else "") + _ris_record(publication)
+    return citations.iter_ris(map(citations.publication_item, publications))
 
 
 def publications_to_ris(publications: Iterable[Publication]) -> str:
     return "".join(iter_ris(publications))
 
 
-_BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_^~])")
-_BIBTEX_REPLACEMENTS = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "^": r"\^{}",
-    "~": r"\~{}",
-}
-
-
-def bibtex_escape(text: str) -> str:
-    """Escape the characters that would break a braced BibTeX value or LaTeX."""
-    return _BIBTEX_SPECIAL.sub(
-        lambda m: _BIBTEX_REPLACEMENTS.get(m.group(1), "\\" + m.group(1)),
-        _one_line(text),
-    )
-
-
-def bibtex_key(publication: Publication) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", publication.slug).strip("_") or str(
-        publication.pk
-    )
-
-
-def _bibtex_entry(publication: Publication) -> str:
-    kind = "misc" if publication.kind == "registry" else "article"
-    fields = [("title", publication.title)]
-    if publication.authors:
-        fields.append(("author", " and ".join(_authors(publication))))
-    if publication.journal:
-        fields.append(("journal", publication.journal))
-    if publication.year:
-        fields.append(("year", str(publication.year)))
-    if publication.volume_pages:
-        fields.append(("note", publication.volume_pages))
-    if publication.doi:
-        fields.append(("doi", publication.doi))
-        fields.append(("url", publication.doi_url))
-    body = ",\n".join(
-        f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields
-    )
-    return f"@{kind}{{{bibtex_key(publication)},\n{body}\n}}\n"
-
-
 def iter_bibtex(publications: Iterable[Publication]) -> Iterator[str]:
-    for index, publication in enumerate(publications):
-        yield ("\n" if index else "") + _bibtex_entry(publication)
+    return citations.iter_bibtex(map(citations.publication_item, publications))
 
 
 def publications_to_bibtex(publications: Iterable[Publication]) -> str:

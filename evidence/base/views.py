@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import QueryDict, StreamingHttpResponse
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from evidence.base import exports
+from evidence.base import citations, exports
 from evidence.base import facets as facet_engine
 from evidence.base.counts import CachedCountPaginator
 from evidence.base.download_limits import large_download_refusal
@@ -52,8 +54,8 @@ class AtlasListView(SingleTableMixin, FilterView):
     """A filterable, sortable, paginated list with facet counts and downloads.
 
     Downloads keep the current filters and sort order: ``?<filters>&export=csv`` (or
-    ``json``) gives the filtered rows, ``export=ris`` or ``export=bibtex`` the publications
-    those rows cite. An invalid filter value renders the page with the form error and
+    ``json``) gives the filtered rows, ``export=ris``, ``bibtex`` or ``csl`` (CSL-JSON) what
+    those rows cite (`citation_items`). An invalid filter value renders the page with the form error and
     HTTP 400. ``?page=`` and ``?per_page=`` (at most `MAX_PER_PAGE` rows) are checked by
     `evidence.tables.paging_from_query`: a malformed value is a 400 with the reason, a
     page past the last one a 404 with the number of pages.
@@ -139,16 +141,21 @@ class AtlasListView(SingleTableMixin, FilterView):
             pieces = exports.iter_json(names, rows)
         return exports.streaming_download(pieces, fmt=fmt, basename=self.basename)
 
-    def export_citations(self, fmt: str) -> StreamingHttpResponse:
+    def citation_items(self) -> Iterable[citations.CitationItem]:
+        """What the filtered rows cite: by default the publications they name through
+        `citation_paths`, each once. Lists whose records are cited otherwise (a trial as
+        its registry record) override it."""
         publications = facet_engine.publications_for_rows(
             queryset=self.object_list, paths=self.citation_paths
         ).iterator(chunk_size=exports.CHUNK_SIZE)
-        if fmt == "ris":
-            pieces = exports.iter_ris(publications)
-        else:
-            pieces = exports.iter_bibtex(publications)
+        return map(citations.publication_item, publications)
+
+    def export_citations(self, fmt: str) -> StreamingHttpResponse:
+        """RIS, BibTeX or CSL-JSON of `citation_items()`, streamed."""
         return exports.streaming_download(
-            pieces, fmt=fmt, basename=f"{self.basename}-citations"
+            exports.citation_pieces(fmt, self.citation_items()),
+            fmt=fmt,
+            basename=f"{self.basename}-citations",
         )
 
     def get_context_data(self, **kwargs):
@@ -198,6 +205,7 @@ class AtlasListView(SingleTableMixin, FilterView):
                         ("JSON", "json"),
                         ("RIS citations", "ris"),
                         ("BibTeX citations", "bibtex"),
+                        ("CSL-JSON citations", "csl"),
                     )
                 ],
             }

@@ -100,7 +100,10 @@ class ColumnWidget(widgets.Widget):
         if column.kind == "value":
             return self.clean_value(value)
         if column.kind == "list":
-            return column.split(value)
+            items = column.split(value)
+            if column.converter is not None:  # e.g. authors "Family, Given"
+                return column.converter.to_db(items)
+            return items
         if column.kind == "refs":
             numbers = []
             for item in column.split(value):
@@ -166,6 +169,8 @@ class ColumnWidget(widgets.Widget):
                 return column.converter.to_yaml(value)
             return value
         if column.kind == "list":
+            if column.converter is not None:
+                return column.converter.to_yaml(value)
             return list(value or [])
         if column.kind == "refs":
             return sorted(r.number for r in value.all()) if value is not None else []

@@ -1,7 +1,8 @@
 """The vocabulary app's dataset specs: publications, review references, conditions, cell
 sources, therapies and comparison points (see evidence/dataset/specs.py)."""
 
-from evidence.dataset.specs import BOOLEAN, EntitySpec, Relation
+from evidence.base.citation_parsing import name_from_text, name_text
+from evidence.dataset.specs import BOOLEAN, Converter, EntitySpec, Relation
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -14,6 +15,38 @@ from evidence.models import (
 # Records of every app name their conditions by slug.
 TO_CONDITIONS = Relation("conditions", Condition)
 
+
+def _names_to_db(value):
+    """The record format's authors ("Family, Given" per item) as {family, given}."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [name_from_text(item) for item in value if str(item).strip()]
+
+
+def _names_to_yaml(value):
+    return [name_text(name) for name in value or []]
+
+
+# Authors are written "Family, Given" in the fixtures, CSV and JSON (flat values).
+AUTHOR_NAMES = Converter(_names_to_db, _names_to_yaml)
+
+
+def _flag_to_db(value):
+    """A yes/no cell: YAML and JSON booleans, or the CSV's "true"/"false"."""
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+FLAG = Converter(_flag_to_db, bool)
+
 PUBLICATIONS = EntitySpec(
     "publications",
     Publication,
@@ -23,19 +56,26 @@ PUBLICATIONS = EntitySpec(
         "pmid",
         "title",
         "authors",
+        "author_names",
+        "et_al",
         "journal",
         "year",
         "volume_pages",
+        "volume",
+        "issue",
+        "first_page",
+        "last_page",
         "kind",
         "citation_as_printed",
     ),
+    converters={"author_names": AUTHOR_NAMES, "et_al": FLAG},
     provenance=False,
 )
 
 REVIEW_REFERENCES = EntitySpec(
     "review_references",
     ReviewReference,
-    ("number", "citation_as_printed"),
+    ("number", "citation_as_printed", "resolution_source"),
     key=("review", "number"),
     foreign_keys={
         "review": Relation("review", Publication),

@@ -131,8 +131,8 @@ def test_streamed_ris_is_the_records_joined_by_crlf(client, two_publications):
             "TY  - JOUR",
             "ID  - alpha-2019",
             "TI  - Alpha {vesicles} & 10% more",
-            "AU  - Doe J",
-            "AU  - Roe R",
+            "AU  - Doe, J.",
+            "AU  - Roe, R.",
             "PY  - 2019",
             "JO  - Journal of Tests",
             "DO  - 10.1000/alpha",
@@ -157,7 +157,7 @@ def test_streamed_bibtex_is_the_entries_joined_by_a_blank_line(
     assert response.getvalue().decode() == (
         "@article{alpha_2019,\n"
         "  title = {Alpha \\{vesicles\\} \\& 10\\% more},\n"
-        "  author = {Doe J and Roe R},\n"
+        "  author = {Doe, J. and Roe, R.},\n"
         "  journal = {Journal of Tests},\n"
         "  year = {2019},\n"
         "  doi = {10.1000/alpha},\n"

@@ -78,21 +78,21 @@ def test_every_list_exports_json_and_csv(client, world, name, params, key, expec
     assert len(list(csv.reader(io.StringIO(content)))) == len(expected) + 1
 
 
-def test_ris_holds_the_citations_behind_the_filtered_rows(client, world):
+def test_ris_cites_each_filtered_trial_as_its_registry_record(client, world):
     content = download(
         client,
         "trials:trial_list",
         {"condition": "knee-osteoarthritis", "export": "ris"},
     )
-    assert content.count("TY  - ") == 2
+    assert content.count("TY  - ELEC") == content.count("ER  - ") == 2
     ids = [line[6:] for line in content.splitlines() if line.startswith("ID  - ")]
-    assert ids == ["doe-2019", "foo-2021"]
-    assert "DO  - 10.1000/primary.1" in content
-    assert "AU  - Foo JB" in content
-    assert content.count("ER  - ") == 2
+    assert ids == ["NCT00000001", "NCT00000002"]
+    assert "UR  - https://clinicaltrials.gov/study/NCT00000001" in content
+    assert "PB  - ClinicalTrials.gov" in content
+    assert "AU  - " not in content  # a registry record has no authors
 
 
-def test_bibtex_holds_the_citations_behind_the_filtered_rows(client, world):
+def test_bibtex_cites_the_filtered_studies_through_their_publication(client, world):
     content = download(
         client, "trials:study_list", {"model": "mouse", "export": "bibtex"}
     )
@@ -101,9 +101,17 @@ def test_bibtex_holds_the_citations_behind_the_filtered_rows(client, world):
         for line in content.splitlines()
         if line.startswith("@")
     ]
-    assert keys == ["roe_2018", "smolinska_2023"]
+    assert keys == ["roe_2018"]
     assert "doi = {10.1000/study.1}" in content
-    assert "author = {Smolinská V and Boháč M}" in content
+    assert "author = {Doe, J. and Roe, R.}" in content
+
+
+def test_bibtex_names_are_family_comma_given(client, world):
+    content = download(
+        client, "evidence:publication_list", {"kind": "review", "export": "bibtex"}
+    )
+    assert "author = {Smolinská, V. and Boháč, M.}" in content
+    assert "author = {Foo, J. B. and Looi, Q. H.}" in content
 
 
 def test_publication_citations_are_the_publications(client, world):
@@ -151,13 +159,13 @@ def test_csv_export_neutralises_formula_cells(client, world):
     assert row["Dose (as printed)"] == "'-1e6 cells"
 
 
-def test_bibtex_escapes_special_characters(db):
+def test_bibtex_escapes_special_characters_but_not_in_dois(db):
     assert bibtex_escape("50% of {MSC} & co_2 #1") == r"50\% of \{MSC\} \& co\_2 \#1"
     publication = f.PublicationFactory(
-        slug="odd-2020", title="Growth {factor} & 10% gain"
+        slug="odd-2020", title="Growth {factor} & 10% gain", doi="10.1000/a_b"
     )
     from evidence.base.exports import publications_to_bibtex
 
-    assert r"title = {Growth \{factor\} \& 10\% gain}" in publications_to_bibtex(
-        [publication]
-    )
+    content = publications_to_bibtex([publication])
+    assert r"title = {Growth \{factor\} \& 10\% gain}" in content
+    assert "doi = {10.1000/a_b}" in content
