@@ -68,7 +68,9 @@ class SecretomeConfig(AppConfig):
                 order=90,
                 list_url="secretome:geneticmodification_list",
                 filterset=filtersets.GeneticModificationFilterSet,
-                search_queryset=lambda: GeneticModification.objects.with_title_related(),
+                search_queryset=lambda: (
+                    GeneticModification.objects.with_title_related()
+                ),
                 review_label="Genetic modifications",
                 nav_label="Genetic modifications",
                 spec=dataset.GENETIC_MODIFICATIONS,

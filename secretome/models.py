@@ -179,7 +179,9 @@ class GeneticModification(ProvenanceModel):
         factor = self.factor_as_printed or (
             self.component.name if self.component_id else ""
         )
-        source = self.cell_source.name if self.cell_source_id else self.source_as_printed
+        source = (
+            self.cell_source.name if self.cell_source_id else self.source_as_printed
+        )
         if factor:
             first = f"{factor} overexpressed in {source}" if source else factor
         else:

@@ -29,7 +29,6 @@ class FindingQuerySet(CuratedQuerySet):
             )
         )
 
-
     def with_title_related(self) -> FindingQuerySet:
         """What `display_title` reads: component, effect, conditions, model systems."""
         from evidence.models import Condition

@@ -55,7 +55,6 @@ class StudyQuerySet(CuratedQuerySet):
             )
         )
 
-
     def with_title_related(self) -> StudyQuerySet:
         """What `display_title` reads: therapy, conditions and model systems."""
         from evidence.models import Condition
