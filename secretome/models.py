@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from evidence.base.formatting import names, title_of
+from evidence.base.formatting import related_names, title_of
 from evidence.base.models import ProvenanceModel, VocabularyModel
 from secretome import choices
 from secretome.querysets import ComponentQuerySet, FindingQuerySet, ModificationQuerySet
@@ -86,8 +86,8 @@ class ComponentFinding(ProvenanceModel):
         effect = self.effect.name if self.effect_id else "effect not stated"
         return title_of(
             f"{self.component.name} → {effect}",
-            names(self.conditions.all()),
-            names(self.model_systems.all()) or self.model_as_printed,
+            related_names(self, "conditions"),
+            related_names(self, "model_systems") or self.model_as_printed,
         )
 
     def get_absolute_url(self) -> str:
@@ -188,7 +188,7 @@ class GeneticModification(ProvenanceModel):
             first = f"{source or 'MSCs'}, factor not paired"
         return title_of(
             first,
-            names(self.conditions.all()) or self.disease_as_printed,
+            related_names(self, "conditions") or self.disease_as_printed,
             self.get_method_display() if self.method else self.method_as_printed,
         )
 

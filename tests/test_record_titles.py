@@ -153,3 +153,14 @@ def test_admin_changelist_shows_the_title(client, stargardt_trial):
         "Stargardt macular dystrophy · hESC-derived RPE · Phase I/II · NCT02941991"
         in response.content.decode()
     )
+
+
+def test_an_unsaved_record_has_a_title_without_its_links():
+    # An import's new row is titled before it is saved (and before it has links).
+    trial = f.ClinicalTrialFactory.build(
+        nct_id="NCT09999995",
+        phase="2",
+        therapy=f.TherapyFactory(name="BM-MSCs"),
+        condition_as_printed="Knee osteoarthritis",
+    )
+    assert str(trial) == "Knee osteoarthritis · BM-MSCs · Phase II · NCT09999995"

@@ -6,7 +6,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evidence import choices as evidence_choices
-from evidence.base.formatting import format_dose, is_locator_title, names, title_of
+from evidence.base.formatting import (
+    format_dose,
+    is_locator_title,
+    related_names,
+    title_of,
+)
 from evidence.base.models import (
     YEAR_VALIDATORS,
     ProvenanceModel,
@@ -189,7 +194,7 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
         hESC-derived RPE · Phase I/II · NCT02941991" (reads the prefetched conditions
         and the selected therapy of `with_list_related()`)."""
         return title_of(
-            names(self.conditions.all()) or self.condition_as_printed,
+            related_names(self, "conditions") or self.condition_as_printed,
             self.therapy.name if self.therapy_id else self.stem_cell_type_as_printed,
             self.get_phase_display() if self.phase != choices.Phase.NA else "",
             self.nct_id or "",
@@ -298,11 +303,11 @@ class Study(EvidenceLevelMixin, ProvenanceModel):
         et al. 2019". The stored `title` joins only when it is not a locator ("Foo
         2021 Table 1 row 1")."""
         return title_of(
-            names(self.conditions.all())
+            related_names(self, "conditions")
             or self.condition_as_printed
             or self.model_as_printed,
             self.therapy.name if self.therapy_id else self.cell_as_printed,
-            names(self.model_systems.all()),
+            related_names(self, "model_systems"),
             self.author_year,
             fallback=self.title,
         )

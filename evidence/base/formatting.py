@@ -159,6 +159,15 @@ def names(records: Iterable) -> str:
     return ", ".join(record.name for record in records)
 
 
+def related_names(record, relation: str) -> str:
+    """ "A, B": the names of a many-to-many relation of `record` ("" while `record` is
+    unsaved: an import's new row is titled before it has links, and Django's error
+    for an unsaved record's relation would print the title again)."""
+    if record.pk is None:
+        return ""
+    return names(getattr(record, relation).all())
+
+
 def title_of(*parts: str, fallback: str = "") -> str:
     """The non-empty parts joined by " · " (a part repeated is kept once), else
     `fallback`."""
