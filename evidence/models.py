@@ -150,7 +150,12 @@ class ReviewReference(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.review.slug} [{self.number}]"
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """ "Foo (2021), reference [154]" (the review selected with the reference)."""
+        return f"{self.review}, reference [{self.number}]"
 
 
 class Condition(VocabularyModel):
@@ -336,6 +341,9 @@ class Therapy(ProvenanceModel):
         return chain
 
 
+COMPARISON_TITLE_LENGTH = 80
+
+
 class ComparisonPoint(ProvenanceModel):
     """One item of the stem cell vs secretome comparison (Table 4, Figure 5)."""
 
@@ -359,9 +367,15 @@ class ComparisonPoint(ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_aspect_display()} / {self.get_side_display()} ({self.ordinal})"
-        )
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """ "Secretome · Disadvantages: Lack of understanding on its mechanism of…"."""
+        text = " ".join(self.text.split())
+        if len(text) > COMPARISON_TITLE_LENGTH:
+            text = text[: COMPARISON_TITLE_LENGTH - 1].rstrip() + "…"
+        return f"{self.get_side_display()} · {self.get_aspect_display()}: {text}"
 
 
 class Release(TimeStampedModel):

@@ -42,6 +42,14 @@ class ComponentFindingAdmin(ProvenanceAdmin):
         "cell_source",
     )
 
+    def get_queryset(self, request):
+        # The list's title (`__str__`) reads conditions and model systems.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("conditions", "model_systems")
+        )
+
 
 @admin.register(Preconditioning)
 class PreconditioningAdmin(ProvenanceAdmin):
@@ -55,7 +63,7 @@ class PreconditioningAdmin(ProvenanceAdmin):
 @admin.register(GeneticModification)
 class GeneticModificationAdmin(ProvenanceAdmin):
     list_display = (
-        "factor_as_printed",
+        "__str__",
         "cell_source",
         "method",
         "disease_as_printed",
@@ -70,3 +78,6 @@ class GeneticModificationAdmin(ProvenanceAdmin):
         "cell_source",
         "conditions",
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("conditions")

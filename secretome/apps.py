@@ -45,9 +45,7 @@ class SecretomeConfig(AppConfig):
                 order=70,
                 count_url="secretome:component_list",
                 filterset=filtersets.ComponentFindingFilterSet,
-                search_queryset=lambda: ComponentFinding.objects.select_related(
-                    "component", "effect"
-                ),
+                search_queryset=lambda: ComponentFinding.objects.with_title_related(),
                 review_label="Findings",
                 spec=dataset.COMPONENT_FINDINGS,
             ),
@@ -70,7 +68,9 @@ class SecretomeConfig(AppConfig):
                 order=90,
                 list_url="secretome:geneticmodification_list",
                 filterset=filtersets.GeneticModificationFilterSet,
-                search_queryset=GeneticModification.objects.all,
+                search_queryset=lambda: (
+                    GeneticModification.objects.with_title_related()
+                ),
                 review_label="Genetic modifications",
                 nav_label="Genetic modifications",
                 spec=dataset.GENETIC_MODIFICATIONS,

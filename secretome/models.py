@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from evidence.base.formatting import related_names, title_of
 from evidence.base.models import ProvenanceModel, VocabularyModel
 from secretome import choices
 from secretome.querysets import ComponentQuerySet, FindingQuerySet, ModificationQuerySet
@@ -76,8 +77,18 @@ class ComponentFinding(ProvenanceModel):
         constraints = [*ProvenanceModel.Meta.constraints]
 
     def __str__(self) -> str:
-        effect = self.effect.name if self.effect else "unspecified effect"
-        return f"{self.component.name} → {effect}"
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """Component → effect · condition(s) · model systems, e.g. "VEGF → Angiogenesis ·
+        Myocardial infarction · Rat" (reads the relations `with_list_related()` loads)."""
+        effect = self.effect.name if self.effect_id else "effect not stated"
+        return title_of(
+            f"{self.component.name} → {effect}",
+            related_names(self, "conditions"),
+            related_names(self, "model_systems") or self.model_as_printed,
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("secretome:finding_detail", kwargs={"slug": self.slug})
@@ -159,7 +170,27 @@ class GeneticModification(ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.factor_as_printed or self.slug} ({self.get_method_display()})"
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """Factor overexpressed in the MSC source · disease model · method, e.g.
+        "HGF overexpressed in UC-MSCs · Liver fibrosis · Adenovirus"."""
+        factor = self.factor_as_printed or (
+            self.component.name if self.component_id else ""
+        )
+        source = (
+            self.cell_source.name if self.cell_source_id else self.source_as_printed
+        )
+        if factor:
+            first = f"{factor} overexpressed in {source}" if source else factor
+        else:
+            first = f"{source or 'MSCs'}, factor not paired"
+        return title_of(
+            first,
+            related_names(self, "conditions") or self.disease_as_printed,
+            self.get_method_display() if self.method else self.method_as_printed,
+        )
 
     def get_absolute_url(self) -> str:
         return reverse(

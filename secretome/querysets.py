@@ -29,6 +29,18 @@ class FindingQuerySet(CuratedQuerySet):
             )
         )
 
+    def with_title_related(self) -> FindingQuerySet:
+        """What `display_title` reads: component, effect, conditions, model systems."""
+        from evidence.models import Condition
+        from trials.models import ModelSystem
+
+        return self.select_related(
+            "component", "effect", "source_review"
+        ).prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+            Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
+        )
+
 
 class ModificationQuerySet(CuratedQuerySet):
     def with_list_related(self) -> ModificationQuerySet:
@@ -40,4 +52,14 @@ class ModificationQuerySet(CuratedQuerySet):
             .prefetch_related(
                 Prefetch("conditions", queryset=Condition.objects.order_by("name"))
             )
+        )
+
+    def with_title_related(self) -> ModificationQuerySet:
+        """What `display_title` reads: component, cell source, conditions."""
+        from evidence.models import Condition
+
+        return self.select_related(
+            "component", "cell_source", "source_review"
+        ).prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name"))
         )

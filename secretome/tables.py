@@ -37,7 +37,10 @@ class PreconditioningTable(ProvenanceTable):
 
 
 class GeneticModificationTable(ProvenanceTable):
-    factor_as_printed = tables.Column(linkify=True, verbose_name="Factor")
+    # Every row links to its record, an unpaired factor too (empty_values=()).
+    factor_as_printed = tables.Column(
+        linkify=True, verbose_name="Factor", empty_values=()
+    )
     component = tables.Column(linkify=True, order_by="component__name")
     cell_source = tables.Column(linkify=True, order_by="cell_source__name")
     method = tables.Column()
@@ -58,3 +61,9 @@ class GeneticModificationTable(ProvenanceTable):
             "disease_as_printed",
             "...",
         )
+
+    def render_factor_as_printed(self, value):
+        return value or "factor not paired"
+
+    def value_factor_as_printed(self, value):
+        return value

@@ -48,11 +48,15 @@ class ClinicalTrialAdmin(CuratedImportExportMixin, ProvenanceAdmin):
     )
     readonly_fields = (*ProvenanceAdmin.readonly_fields, "evidence_level_derived")
 
+    def get_queryset(self, request):
+        # The list's title (`__str__`) reads the conditions: prefetched, not per row.
+        return super().get_queryset(request).prefetch_related("conditions")
+
 
 @admin.register(Study)
 class StudyAdmin(CuratedImportExportMixin, ProvenanceAdmin):
     resource_classes = [StudyResource]
-    list_display = ("title", "stage", "year", "therapy", "evidence_level", "locator")
+    list_display = ("__str__", "stage", "year", "therapy", "evidence_level", "locator")
     list_filter = ("stage", "year", "evidence_level", "model_systems")
     list_select_related = ("therapy", "publication", "source_review")
     search_fields = ("title", "slug", "authors_as_printed", "findings")
@@ -64,6 +68,13 @@ class StudyAdmin(CuratedImportExportMixin, ProvenanceAdmin):
         "publication",
     )
     readonly_fields = (*ProvenanceAdmin.readonly_fields, "evidence_level_derived")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("conditions", "model_systems")
+        )
 
 
 @admin.register(TrialCountSnapshot)

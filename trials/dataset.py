@@ -56,6 +56,7 @@ TRIALS = EntitySpec(
         "dose_high",
         "dose_unit",
         "dose_basis",
+        "dose_frequency",
         "route",
         "route_as_printed",
         "outcome_as_printed",

@@ -6,6 +6,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evidence import choices as evidence_choices
+from evidence.base.formatting import (
+    format_dose,
+    is_locator_title,
+    related_names,
+    title_of,
+)
 from evidence.base.models import (
     YEAR_VALIDATORS,
     ProvenanceModel,
@@ -111,6 +117,11 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
     dose_basis = models.CharField(
         max_length=20, choices=choices.DoseBasis.choices, blank=True
     )
+    dose_frequency = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='How often or how long, as printed ("for 5 days", "3 doses").',
+    )
     route = models.CharField(
         max_length=30,
         choices=choices.Route.choices,
@@ -172,10 +183,34 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return self.nct_id or self.slug
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("trials:trial_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_title(self) -> str:
+        """Condition(s) · product · phase · NCT id, e.g. "Stargardt macular dystrophy ·
+        hESC-derived RPE · Phase I/II · NCT02941991" (reads the prefetched conditions
+        and the selected therapy of `with_list_related()`)."""
+        return title_of(
+            related_names(self, "conditions") or self.condition_as_printed,
+            self.therapy.name if self.therapy_id else self.stem_cell_type_as_printed,
+            self.get_phase_display() if self.phase != choices.Phase.NA else "",
+            self.nct_id or "",
+            fallback="Clinical trial",
+        )
+
+    @property
+    def dose_text(self) -> str:
+        """The normalised dose as a reader writes it ("" when not parsed)."""
+        return format_dose(
+            self.dose_low,
+            self.dose_high,
+            self.dose_unit,
+            self.dose_basis,
+            self.dose_frequency,
+        )
 
     @property
     def registry_url(self) -> str:
@@ -256,10 +291,39 @@ class Study(EvidenceLevelMixin, ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("trials:study_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_title(self) -> str:
+        """Condition or model · product · model systems · first author and year, e.g.
+        "Bronchopulmonary dysplasia · MSC conditioned medium · Cells, Mouse · Leeman
+        et al. 2019". The stored `title` joins only when it is not a locator ("Foo
+        2021 Table 1 row 1")."""
+        return title_of(
+            related_names(self, "conditions")
+            or self.condition_as_printed
+            or self.model_as_printed,
+            self.therapy.name if self.therapy_id else self.cell_as_printed,
+            related_names(self, "model_systems"),
+            self.author_year,
+            fallback=self.title,
+        )
+
+    @property
+    def author_year(self) -> str:
+        """ "Leeman et al. 2019" from the authors as printed and the year, else the
+        stored title when it is a name and year rather than a locator."""
+        first = self.authors_as_printed.split(",")[0].strip()
+        if first.endswith("et al"):
+            first += "."
+        if first:
+            return f"{first} {self.year}" if self.year else first
+        if self.title and not is_locator_title(self.title):
+            return self.title
+        return str(self.year or "")
 
 
 class TrialCountSnapshot(ProvenanceModel):
@@ -297,4 +361,15 @@ class TrialCountSnapshot(ProvenanceModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_series_display()} {self.get_phase_display()}: {self.count}"
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """ "MSC (as of 2021) · Phase I: 120 registered trials" ("count not readable"
+        where the figure cannot be read)."""
+        count = (
+            "count not readable"
+            if self.count is None
+            else f"{self.count:,} registered trial{'' if self.count == 1 else 's'}"
+        )
+        return f"{self.get_series_display()} · {self.get_phase_display()}: {count}"

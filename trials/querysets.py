@@ -23,6 +23,15 @@ class TrialQuerySet(CuratedQuerySet):
             )
         )
 
+    def with_title_related(self) -> TrialQuerySet:
+        """What `display_title` reads: the therapy and the conditions (search results,
+        the admin's list)."""
+        from evidence.models import Condition
+
+        return self.select_related("therapy", "source_review").prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name"))
+        )
+
     def cell_based(self) -> TrialQuerySet:
         return self.filter(therapy__modality="cells")
 
@@ -44,6 +53,18 @@ class StudyQuerySet(CuratedQuerySet):
                     "model_systems", queryset=ModelSystem.objects.order_by("slug")
                 ),
             )
+        )
+
+    def with_title_related(self) -> StudyQuerySet:
+        """What `display_title` reads: therapy, conditions and model systems."""
+        from evidence.models import Condition
+        from trials.models import ModelSystem
+
+        return self.select_related(
+            "therapy", "publication", "source_review"
+        ).prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+            Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
         )
 
 

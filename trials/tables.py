@@ -38,12 +38,20 @@ class TrialTable(TherapyColumnsTable):
     status = tables.Column()
     conditions = ManyColumn()
     route = tables.Column()
+    dose = tables.Column(
+        accessor="pk", verbose_name="Dose", order_by=("dose_unit", "dose_low")
+    )
     outcome_classes = ManyColumn(linkify_item=False, verbose_name="Outcome")
     evidence_level = tables.Column(verbose_name="Level")
     design_as_printed = ExportColumn(verbose_name="Design (as printed)")
     condition_as_printed = ExportColumn(verbose_name="Condition (as printed)")
     stem_cell_type_as_printed = ExportColumn(verbose_name="Stem cell type (as printed)")
     dose_as_printed = ExportColumn(verbose_name="Dose (as printed)")
+    dose_low = ExportColumn(verbose_name="Dose low")
+    dose_high = ExportColumn(verbose_name="Dose high")
+    dose_unit = ExportColumn(verbose_name="Dose unit")
+    dose_basis = ExportColumn(verbose_name="Dose basis")
+    dose_frequency = ExportColumn(verbose_name="Dose frequency (as printed)")
     route_as_printed = ExportColumn(verbose_name="Route (as printed)")
     outcome_as_printed = ExportColumn(verbose_name="Outcome (as printed)")
     donor_type = ExportColumn(verbose_name="Donor type")
@@ -60,20 +68,38 @@ class TrialTable(TherapyColumnsTable):
             "modality",
             "cell_source",
             "route",
+            "dose",
             "outcome_classes",
             "evidence_level",
             "...",
         )
 
     def render_trial(self, record):
-        return str(record)
+        return record.display_title
 
     def value_trial(self, record):
-        return str(record)
+        return record.display_title
+
+    def render_dose(self, record):
+        return record.dose_text or "—"
+
+    def value_dose(self, record):
+        # The formatted dose beside the numeric columns (dose_low ... dose_frequency).
+        return record.dose_text
+
+    def value_dose_basis(self, record):
+        return record.dose_basis
 
 
 class StudyTable(TherapyColumnsTable):
-    title = tables.Column(linkify=True)
+    # The title built from the study's content (Study.display_title), not the stored
+    # `title`, which for table rows is a locator ("Foo 2021 Table 1 row 1").
+    title = tables.Column(
+        accessor="pk",
+        linkify=True,
+        verbose_name="Study",
+        order_by=("condition_as_printed", "slug"),
+    )
     year = tables.Column()
     stage = tables.Column()
     model_systems = ManyColumn(linkify_item=False, verbose_name="Models")
@@ -106,3 +132,9 @@ class StudyTable(TherapyColumnsTable):
             "doi",
             "...",
         )
+
+    def render_title(self, record):
+        return record.display_title
+
+    def value_title(self, record):
+        return record.display_title

@@ -309,12 +309,13 @@ def condition_side_by_side(
         )
 
     for trial in first_of_each_side(
-        trials.select_related("therapy").prefetch_related(
+        # with_title_related: the trials' titles read their conditions (prefetched).
+        trials.with_title_related().prefetch_related(
             Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug"))
         )
     ):
         sides_by_number[trial._side].trials.append(trial)
-    for study in first_of_each_side(studies.select_related("therapy")):
+    for study in first_of_each_side(studies.with_title_related()):
         sides_by_number[study._side].studies.append(study)
     for side, values in side_modalities:
         params = [*by_condition, *(("modality", v) for v in values)]

@@ -125,20 +125,22 @@ class PublicationDetailView(DetailView):
             context["extracted_trials"] = publication.extracted_trials
         context["studies"] = selectors.excerpt(
             Study.objects.filter(publication=publication)
-            .select_related("therapy")
+            .with_title_related()
             .order_by("title", "pk"),
             total=publication.study_count,
         )
         context["primary_trials"] = selectors.excerpt(
-            ClinicalTrial.objects.filter(primary_publication=publication).order_by(
-                "slug"
-            ),
+            ClinicalTrial.objects.filter(primary_publication=publication)
+            .with_title_related()
+            .order_by("slug"),
             total=publication.primary_trial_count,
         )
         context["citing_trials"] = selectors.excerpt(
             ClinicalTrial.objects.filter(
                 pk__in=_citation_links(publication).values("clinicaltrial")
-            ).order_by("slug"),
+            )
+            .with_title_related()
+            .order_by("slug"),
             total=publication.citing_trial_count,
         )
         return context
@@ -198,7 +200,7 @@ class CellSourceDetailView(DetailView):
             ),
             Prefetch(
                 "component_findings",
-                queryset=ComponentFinding.objects.select_related("component", "effect"),
+                queryset=ComponentFinding.objects.with_title_related(),
             ),
             Prefetch(
                 "genetic_modifications",
@@ -235,18 +237,14 @@ class TherapyDetailView(DetailView):
         by_therapy = [("therapy", therapy.slug)]
         context["trials"] = selectors.excerpt(
             ClinicalTrial.objects.filter(therapy=therapy)
-            .prefetch_related(
-                Prefetch("conditions", queryset=Condition.objects.order_by("name"))
-            )
+            .with_title_related()
             .order_by("slug"),
             url=selectors.list_url("trials:trial_list", by_therapy),
             total=therapy.trial_count,
         )
         context["studies"] = selectors.excerpt(
             Study.objects.filter(therapy=therapy)
-            .prefetch_related(
-                Prefetch("conditions", queryset=Condition.objects.order_by("name"))
-            )
+            .with_title_related()
             .order_by("title", "pk"),
             url=selectors.list_url("trials:study_list", by_therapy),
             total=therapy.study_count,

@@ -32,13 +32,16 @@ def test_filter_open_compare_download_and_search(page, live_server, world):
     path = download_info.value.path()
     with open(path, encoding="utf-8") as handle:
         rows = list(csv.DictReader(io.StringIO(handle.read())))
-    assert [row["Trial"] for row in rows] == ["NCT00000001"]
+    assert [row["NCT id"] for row in rows] == ["NCT00000001"]
     assert rows[0]["Modality"] == "Living cells"
 
     # Open the trial, then follow its condition to the side-by-side page.
     page.goto(filtered_url)
     page.locator("table.data-table").get_by_role("link", name="NCT00000001").click()
-    expect(page.locator("h1")).to_have_text("Clinical trial NCT00000001")
+    # The heading is the trial's title, built from its content (not its locator).
+    expect(page.locator("h1")).to_have_text(
+        "Ischaemic stroke, Knee osteoarthritis · BM-MSC cells · Phase I · NCT00000001"
+    )
     expect(
         page.get_by_role("link", name="NCT00000001 on ClinicalTrials.gov")
     ).to_have_attribute("href", "https://clinicaltrials.gov/study/NCT00000001")
@@ -57,7 +60,9 @@ def test_filter_open_compare_download_and_search(page, live_server, world):
     search = page.get_by_role("searchbox", name="Search the atlas")
     search.fill("nct 00000003")
     search.press("Enter")
-    expect(page.locator("h1")).to_have_text("Clinical trial NCT00000003")
+    expect(page.locator("h1")).to_have_text(
+        "Graft-versus-host disease · UC-MSC conditioned medium · Phase III · NCT00000003"
+    )
 
     search = page.get_by_role("searchbox", name="Search the atlas")
     search.fill("https://doi.org/10.1000/study.1")

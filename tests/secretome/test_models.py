@@ -159,26 +159,53 @@ def test_component_with_a_genetic_modification_cannot_be_deleted():
         modification.component.delete()
 
 
-def test_finding_names_component_and_effect():
+def test_finding_title_names_component_effect_condition_and_model():
     vegf = f.ComponentFactory(slug="vegf", name="VEGF")
     angiogenesis = f.EffectFactory(slug="angiogenesis", name="Angiogenesis")
     assert str(f.ComponentFindingFactory(component=vegf, effect=angiogenesis)) == (
         "VEGF → Angiogenesis"
     )
     assert str(f.ComponentFindingFactory(component=vegf, effect=None)) == (
-        "VEGF → unspecified effect"
+        "VEGF → effect not stated"
     )
+    stroke = f.ConditionFactory(name="Ischaemic stroke")
+    rat = f.ModelSystemFactory(name="Rat")
+    finding = f.ComponentFindingFactory(
+        component=vegf, effect=angiogenesis, conditions=[stroke]
+    )
+    finding.model_systems.set([rat])
+    assert str(finding) == "VEGF → Angiogenesis · Ischaemic stroke · Rat"
+    # Without a normalised model system, the model as printed.
+    printed = f.ComponentFindingFactory(
+        component=vegf, effect=angiogenesis, model_as_printed="Rat model of stroke"
+    )
+    assert str(printed) == "VEGF → Angiogenesis · Rat model of stroke"
 
 
-def test_modification_names_factor_and_method():
-    assert (
-        str(f.GeneticModificationFactory(factor_as_printed="Akt", method="adenovirus"))
-        == "Akt (Adenovirus)"
+def test_modification_title_names_factor_source_disease_and_method():
+    source = f.CellSourceFactory(name="Umbilical cord MSC")
+    stroke = f.ConditionFactory(name="Ischaemic stroke")
+    akt = f.GeneticModificationFactory(
+        factor_as_printed="Akt",
+        cell_source=source,
+        method="adenovirus",
+        conditions=[stroke],
+    )
+    assert str(akt) == (
+        "Akt overexpressed in Umbilical cord MSC · Ischaemic stroke · Adenovirus"
     )
     unpaired = f.GeneticModificationFactory(
-        slug="foo2021-t5-r12", factor_as_printed="", method=""
+        slug="foo2021-t5-r12",
+        factor_as_printed="",
+        component=None,
+        cell_source=None,
+        source_as_printed="",
+        method="",
+        method_as_printed="",
+        disease_as_printed="Liver fibrosis",
     )
-    assert str(unpaired) == "foo2021-t5-r12 (Not determined)"
+    # Never the slug: what is known, and that the factor is not paired.
+    assert str(unpaired) == "MSCs, factor not paired · Liver fibrosis"
 
 
 @pytest.mark.parametrize(

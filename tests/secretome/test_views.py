@@ -96,7 +96,14 @@ def test_finding_detail(client, secretome):
     response = client.get(secretome["vegf_angio"].get_absolute_url())
     assert response.status_code == 200
     content = response.content.decode()
-    assert "<h1>Vascular endothelial growth factor → Angiogenesis</h1>" in content
+    assert (
+        "<h1>Vascular endothelial growth factor → Angiogenesis · Ischaemic stroke, "
+        "Knee osteoarthritis · Rat model of stroke</h1>"
+    ) in content
+    assert (
+        '<p class="source-line">Secretome finding · Source: '
+        f"{secretome['foo']}, {secretome['vegf_angio'].locator}</p>"
+    ) in content
     assert "VEGF promoted angiogenesis in ischaemic tissue." in content
     assert "Rat model of stroke" in content
     assert '<a href="/conditions/knee-osteoarthritis/">Knee osteoarthritis</a>' in (
@@ -118,7 +125,10 @@ def test_genetic_modification_detail(client, secretome):
     response = client.get(secretome["akt"].get_absolute_url())
     assert response.status_code == 200
     content = response.content.decode()
-    assert "<h1>Akt overexpressed in MSCs</h1>" in content
+    assert (
+        "<h1>Akt overexpressed in Umbilical cord MSC · Ischaemic stroke · "
+        "Adenovirus</h1>"
+    ) in content
     # Unpaired factor: the normalised column says so beside the printed text.
     assert "<td>not resolved</td><td>Akt</td>" in content
     assert "<td>Adenovirus</td>" in content

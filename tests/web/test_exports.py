@@ -26,7 +26,11 @@ def test_trial_csv_has_exactly_the_filtered_rows(client, world):
         {"condition": "knee-osteoarthritis", "export": "csv", "sort": "-trial"},
     )
     rows = list(csv.DictReader(io.StringIO(content)))
-    assert [row["Trial"] for row in rows] == ["NCT00000002", "NCT00000001"]
+    assert [row["NCT id"] for row in rows] == ["NCT00000002", "NCT00000001"]
+    # The title column is the record's title, built from its content.
+    assert rows[0]["Trial"] == (
+        "Knee osteoarthritis · BM-MSC exosomes · Phase II · NCT00000002"
+    )
     assert rows[1]["Conditions"] == "Ischaemic stroke; Knee osteoarthritis"
     assert rows[1]["Source review"] == "foo-2021"
     assert rows[1]["Review reference numbers"] == "140"

@@ -209,13 +209,15 @@ def test_search_finds_by_name_synonym_nct_and_doi(client, world):
         assert response.status_code == 302, q
         assert response["Location"] == world.publications["study"].get_absolute_url()
     # Part of a DOI is text: the study citing it and its publication.
-    assert groups("10.1000/study")["Studies"] == ["Roe et al. exosome study"]
+    assert groups("10.1000/study")["Studies"] == [
+        "Knee osteoarthritis · BM-MSC exosomes · Mouse · Roe et al. exosome study"
+    ]
     # Ranked: the publication whose DOI starts with it comes first.
     assert groups("10.1000/study")["Publications"][0] == "Doe J (2018)"
     found = groups("gonarthrosis")
     assert found["Conditions"] == ["Knee osteoarthritis"]
     # A synonym of a condition also finds the records of that condition.
-    assert set(found["Clinical trials"]) == set(
+    assert {title.rsplit(" · ", 1)[-1] for title in found["Clinical trials"]} == set(
         ClinicalTrial.objects.filter(
             conditions__synonyms__icontains="gonarthrosis"
         ).values_list("nct_id", flat=True)

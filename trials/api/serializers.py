@@ -122,6 +122,7 @@ class TrialSerializer(CuratedSerializer):
             "dose_high",
             "dose_unit",
             "dose_basis",
+            "dose_frequency",
             "route",
             "route_as_printed",
             "outcome_as_printed",
