@@ -38,7 +38,7 @@ from typing import Any
 import django_tables2 as tables
 from django.db import connections, models
 from django.db.models.base import ModelState
-from django.db.models.query import QuerySet
+from django.db.models.query import QuerySet, prefetch_related_objects
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django_tables2.utils import Accessor, signature
@@ -442,6 +442,7 @@ def table_value_rows(
         .iterator(chunk_size=chunk_size)
     )
     db = queryset.db
+    lookups = list(queryset._prefetch_related_lookups)
 
     def fetch_missing(batch) -> None:
         for related_model, (paths, indices) in plan.fetch.items():
@@ -480,9 +481,17 @@ def table_value_rows(
             chunk: dict = {
                 index: load(ids) for index, load in enumerate(plan.chunk_loaders)
             }
-            for row in batch:
-                if plan.light:
-                    chunk["record"] = light(row)
+            if not plan.light:
+                for row in batch:
+                    yield [cell(row, chunk) for cell in cells]
+                continue
+            # The table's methods read the record (a title reads its conditions): the
+            # list's own prefetches, once per chunk over its records, not once per row.
+            records = [light(row) for row in batch]
+            if lookups:
+                prefetch_related_objects(records, *lookups)
+            for row, record in zip(batch, records, strict=True):
+                chunk["record"] = record
                 yield [cell(row, chunk) for cell in cells]
 
     return generate()

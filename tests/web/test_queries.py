@@ -30,13 +30,15 @@ from tests.web.conftest import grow_world
 #   /studies/?model=mouse&year_min=2000                                    7
 #   /trials/?export=csv, /studies/?export=json (per chunk of 2,000 rows: the rows,
 #     their therapies, two per many-to-many column, their reference numbers; and the
-#     row count of the anonymous download limit, cached)                      8
+#     row count of the anonymous download limit, cached; and the list's own
+#     prefetches once per chunk, which the titles read)                        11
 #   /trials/?export=ris (the count, then the publications)                  5
 #   /secretome/                                                            3
 #   /secretome/?effect=angiogenesis                                        4
 #   /preconditioning/ /genetic-modifications/                              5
 #   condition detail (trial and study tallies in one UNION ALL query, the
-#     excerpts' totals as window counts)                                     8
+#     excerpts' totals as window counts; the hierarchy; the titles' conditions
+#     and model systems of the listed trials and studies)                     11
 #   cell source detail (the titles read conditions and products)          7
 #   therapy detail (cells, exosomes)                                       8
 #   review detail                                                          7
@@ -57,11 +59,11 @@ LIST_BUDGETS = {
     "/therapies/": 4,
     "/trials/": 6,
     "/trials/?condition=knee-osteoarthritis&modality=cells&outcome=safe": 8,
-    "/trials/?export=csv": 8,
+    "/trials/?export=csv": 11,
     "/trials/?export=ris": 5,
     "/studies/": 6,
     "/studies/?model=mouse&year_min=2000": 7,
-    "/studies/?export=json": 8,
+    "/studies/?export=json": 11,
     "/secretome/": 3,
     "/secretome/?effect=angiogenesis": 4,
     "/preconditioning/": 5,
@@ -71,7 +73,7 @@ LIST_BUDGETS = {
 
 def detail_budgets(world) -> dict[str, int]:
     return {
-        world.conditions["knee"].get_absolute_url(): 9,
+        world.conditions["knee"].get_absolute_url(): 12,
         world.sources["bm"].get_absolute_url(): 8,
         world.therapies["cells_bm"].get_absolute_url(): 9,
         world.therapies["exo_bm"].get_absolute_url(): 9,
