@@ -39,7 +39,7 @@ LIST_ENDPOINTS = [
     "/api/trials/?q={word}",
     "/api/trials/?format=csv&page_size=200",
     "/api/studies/",
-    "/api/studies/?model={model}&q={word}",
+    "/api/studies/?model={model}&q={study_word}",
     "/api/trial-counts/",
     "/api/publications/",
     "/api/review-references/",
@@ -63,6 +63,11 @@ def url_values() -> dict[str, str]:
         "word": max(condition.name.split(), key=len).lower(),
         "model": study.model_systems.order_by("pk").first().slug,
         "study_condition": study.conditions.order_by("pk").first().slug,
+        # A word of that study's own condition: the filtered list is never empty (an
+        # empty page skips its prefetches and would cost fewer queries at any size).
+        "study_word": max(
+            study.conditions.order_by("pk").first().name.split(), key=len
+        ).lower(),
     }
 
 
