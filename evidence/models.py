@@ -72,6 +72,11 @@ class Publication(TimeStampedModel):
         default=choices.PublicationKind.PRIMARY,
     )
     citation_as_printed = models.TextField(blank=True)
+    record_source = models.TextField(
+        blank=True,
+        help_text="Where this record's identifiers and bibliographic fields come from "
+        "when no review prints an entry for it (a public source, named).",
+    )
 
     objects = PublicationQuerySet.as_manager()
     history = HistoricalRecords()

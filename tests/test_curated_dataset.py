@@ -443,6 +443,8 @@ def test_foo_review_doi_is_not_printed_in_its_text_and_its_source_is_named():
     assert "2616807" not in text and "10.1155" not in text
     note = (FIXTURES / "notes" / "issue15_curation.md").read_text(encoding="utf-8")
     assert "10.1155/2021/2616807" in note and "DESIGN.md" in note
+    foo = Publication.objects.get(slug="foo-2021")
+    assert "DESIGN.md" in foo.record_source and "2021:2616807" in foo.record_source
 
 
 def test_curators_notes_name_existing_files():

@@ -67,6 +67,7 @@ PUBLICATIONS = EntitySpec(
         "last_page",
         "kind",
         "citation_as_printed",
+        "record_source",
     ),
     converters={"author_names": AUTHOR_NAMES, "et_al": FLAG},
     provenance=False,
