@@ -420,11 +420,15 @@ def plain_text(item: CitationItem) -> str:
     return " ".join(parts)
 
 
-def formats(items: list[CitationItem]) -> dict[str, str]:
-    """Every text format of `items` (the record pages' Cite box)."""
-    return {
-        "text": "\n\n".join(plain_text(item) for item in items),
-        "ris": "".join(iter_ris(items)),
-        "bibtex": "".join(iter_bibtex(items)),
-        "csl_json": "".join(iter_csl_json(items)),
-    }
+# The citation formats of the downloads and the Cite box: (label, name, writer).
+FORMATS = (
+    ("RIS", "ris", iter_ris),
+    ("BibTeX", "bibtex", iter_bibtex),
+    ("CSL-JSON", "csl", iter_csl_json),
+)
+WRITERS = {name: writer for _, name, writer in FORMATS}
+
+
+def formats(items: list[CitationItem]) -> list[tuple[str, str, str]]:
+    """(label, name, text) of `items` in every citation format (the Cite box)."""
+    return [(label, name, "".join(writer(items))) for label, name, writer in FORMATS]

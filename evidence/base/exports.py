@@ -6,7 +6,7 @@ One generic path for every list: the rows come from the list's django-tables2 ta
 Serialisation is hand-written with the standard library.
 
 Downloads stream: each writer is a generator of text pieces (`iter_csv`, `iter_json`,
-`iter_ris`, `iter_bibtex`), the rows come from the database in chunks of `CHUNK_SIZE`
+`citation_pieces`), the rows come from the database in chunks of `CHUNK_SIZE`
 (`QuerySet.iterator`, which runs the list's prefetches once per chunk), and
 `streaming_download` sends the pieces as they are made. A worker holds one chunk, never
 the whole export. The joined pieces are byte for byte the text the non-streaming
@@ -182,21 +182,7 @@ bibtex_escape = citations.bibtex_escape
 
 def citation_pieces(fmt: str, items: Iterable[citations.CitationItem]) -> Iterator[str]:
     """The download of `items` in citation format `fmt` ("ris", "bibtex", "csl")."""
-    writer = {
-        "ris": citations.iter_ris,
-        "bibtex": citations.iter_bibtex,
-        "csl": citations.iter_csl_json,
-    }[fmt]
-    return writer(items)
-
-
-def iter_ris(publications: Iterable[Publication]) -> Iterator[str]:
-    """RIS records (one per publication), CRLF line endings as the format asks."""
-    return citations.iter_ris(map(citations.publication_item, publications))
-
-
-def publications_to_ris(publications: Iterable[Publication]) -> str:
-    return "".join(iter_ris(publications))
+    return citations.WRITERS[fmt](items)
 
 
 def iter_bibtex(publications: Iterable[Publication]) -> Iterator[str]:

@@ -52,9 +52,5 @@ def cite_box(context, record) -> dict[str, Any]:
         "sources": [citations.plain_text(item) for item in sources],
         "atlas": citations.plain_text(atlas),
         "release": release,
-        "formats": [
-            ("RIS", "ris", "".join(citations.iter_ris([*sources, atlas]))),
-            ("BibTeX", "bibtex", "".join(citations.iter_bibtex([*sources, atlas]))),
-            ("CSL-JSON", "csl", "".join(citations.iter_csl_json([*sources, atlas]))),
-        ],
+        "formats": citations.formats([*sources, atlas]),
     }
