@@ -103,11 +103,6 @@ class ConditionQuerySet(models.QuerySet):
             }
         )
 
-    def with_descendants(self, conditions: Iterable) -> ConditionQuerySet:
-        """`conditions` (records or primary keys) and every condition below them."""
-        roots = [getattr(c, "pk", c) for c in conditions]
-        return self.filter(pk__in=sorted(self.tree().descendant_ids(roots)))
-
     def with_counts(self) -> ConditionQuerySet:
         # One correlated count per column from the link tables' indexes, not a join
         # of trials times studies (evidence/base/querysets.py, related_count).

@@ -168,12 +168,12 @@ class SearchView(APIView):
         params.is_valid(raise_exception=True)
         text = " ".join(params.validated_data["q"].split())
         limit = params.validated_data["limit"]
-        record = site_search.identified_record(text)
+        record, reference = site_search.identify(text)
         match = None
         if record is not None:
             entity = registry.for_model(type(record))
             match = _result(request, entity.name if entity else "", record)
-        reference = None if record else site_search.identified_reference(text)
+            reference = None  # the record is the match
         if reference is not None:
             match = {
                 "entity": "review_references",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Model
 
@@ -53,15 +54,28 @@ def search_everything(*, text: str, limit: int = 20) -> list[SearchGroup]:
     return groups
 
 
+def identify(text: str) -> tuple[Model | None, Any]:
+    """(the one record `text` identifies, the review reference it names), each looked
+    up once: a record for an NCT id, a DOI or a PMID in any form, or a reference
+    resolved to its publication ("Smolinska 2023 [12]"); the reference alone when it
+    has no publication."""
+    found = normalise.identifier(text)
+    if found is not None:
+        return _record_of(found), None
+    reference = identified_reference(text)
+    if reference is None:
+        return None, None
+    return reference.publication, reference
+
+
 def identified_record(text: str) -> Model | None:
-    """The one record `text` identifies (an NCT id, a DOI or a PMID in any form, or a
-    review reference resolved to its publication: "Smolinska 2023 [12]")."""
+    """The one record `text` identifies (see `identify`)."""
+    return identify(text)[0]
+
+
+def _record_of(found: normalise.Identifier) -> Model | None:
     from evidence.models import Publication
 
-    found = normalise.identifier(text)
-    if found is None:
-        reference = identified_reference(text)
-        return reference.publication if reference is not None else None
     if found.kind == "nct":
         for entity in registry.entities():
             if any(f.name == "nct_id" for f in entity.model._meta.concrete_fields):

@@ -50,11 +50,10 @@ class CompareView(TemplateView):
 def search(request):
     text = " ".join(request.GET.get("q", "").split())[:200]
     # An identifier that names one record opens it.
-    record = site_search.identified_record(text) if text else None
+    record, reference = site_search.identify(text) if text else (None, None)
     if record is not None:
         return redirect(record.get_absolute_url())
     # A review reference with no publication of its own: the records citing it.
-    reference = site_search.identified_reference(text) if text else None
     if reference is not None:
         groups = site_search.citing_groups(reference)
     else:
