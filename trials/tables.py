@@ -2,7 +2,13 @@
 
 import django_tables2 as tables
 
-from evidence.base.tables import DOIColumn, ExportColumn, ManyColumn, ProvenanceTable
+from evidence.base.tables import (
+    DOIColumn,
+    ExportColumn,
+    ManyColumn,
+    ProvenanceTable,
+    gives_accessor_label,
+)
 from trials.models import ClinicalTrial, Study
 
 
@@ -25,6 +31,7 @@ class TherapyColumnsTable(ProvenanceTable):
     def render_modality(self, record):
         return record.therapy.get_modality_display()
 
+    @gives_accessor_label
     def value_modality(self, record):
         return record.therapy.get_modality_display()
 

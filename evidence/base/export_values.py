@@ -104,20 +104,15 @@ _OVERRIDES = {
     ProvenanceTable.value_flags: _flags,
     ProvenanceTable.value_verification_status: _verification_status,
 }
-# Methods of the apps' tables, by name (evidence.base does not import the apps).
-_OVERRIDES_BY_NAME = {
-    "trials.tables.TherapyColumnsTable.value_modality": _as_plain_column,
-}
 
 
 def _override(fn):
     function = getattr(fn, "__func__", None)
     if function is None:
         return None
-    found = _OVERRIDES.get(function)
-    if found is None:
-        found = _OVERRIDES_BY_NAME.get(f"{function.__module__}.{function.__qualname__}")
-    return found
+    if getattr(function, "gives_accessor_label", False):  # tables.gives_accessor_label
+        return _as_plain_column
+    return _OVERRIDES.get(function)
 
 
 def _batches(iterable, size: int) -> Iterator[list]:

@@ -87,6 +87,14 @@ class ManyColumn(tables.ManyToManyColumn):
         return "; ".join(str(item) for item in self.filter(value))
 
 
+def gives_accessor_label(method):
+    """Marks a table's `value_<name>` method as giving its column accessor's display
+    label (the choice's label of the field it reads): downloads then read the column
+    from `values()` rows (evidence/base/export_values.py) instead of calling it."""
+    method.gives_accessor_label = True
+    return method
+
+
 class ExportColumn(tables.Column):
     """A column that only appears in downloads."""
 
