@@ -14,7 +14,8 @@ import requests
 
 @dataclass
 class Result:
-    """One request: when it started (seconds since the run began) and what came back."""
+    """One request: when it was sent and answered (seconds since the run began) and
+    what came back."""
 
     started: float
     kind: str
@@ -23,6 +24,7 @@ class Result:
     retry_after: str | None = None
     body: str = ""
     slug: str = ""
+    finished: float = 0.0
 
 
 @dataclass
@@ -75,7 +77,9 @@ def run_load(
             try:
                 response = step.send(session, tag)
             except requests.RequestException as exc:
-                run.record(Result(started, step.kind, 0, body=repr(exc), slug=tag))
+                failed = Result(started, step.kind, 0, body=repr(exc), slug=tag)
+                failed.finished = run.now()
+                run.record(failed)
                 continue
             run.record(
                 Result(
@@ -86,6 +90,7 @@ def run_load(
                     response.headers.get("Retry-After"),
                     response.text[:2000],
                     tag,
+                    run.now(),
                 )
             )
 
