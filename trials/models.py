@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from evidence import choices as evidence_choices
 from evidence.base.formatting import (
+    choice_label,
     format_dose,
     is_locator_title,
     related_names,
@@ -196,7 +197,9 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
         return title_of(
             related_names(self, "conditions") or self.condition_as_printed,
             self.therapy.name if self.therapy_id else self.stem_cell_type_as_printed,
-            self.get_phase_display() if self.phase != choices.Phase.NA else "",
+            choice_label(choices.Phase, self.phase)
+            if self.phase != choices.Phase.NA
+            else "",
             self.nct_id or "",
             fallback="Clinical trial",
         )

@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+_ESCAPED = (*FORMULA_PREFIXES, ESCAPE)
 
 
 @overload
@@ -32,7 +33,7 @@ def neutralise_formula(value: str) -> str: ...
 def neutralise_formula(value: T) -> T: ...
 def neutralise_formula(value: object) -> object:
     """`value` with an apostrophe in front if a spreadsheet would run it (text only)."""
-    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, ESCAPE)):
+    if isinstance(value, str) and value.startswith(_ESCAPED):
         return ESCAPE + value
     return value
 
