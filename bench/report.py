@@ -48,6 +48,7 @@ def pages_table(results: dict, floors: dict, pages: dict[str, str]) -> str:
         "p50 / p99 ms PG",
         "SQL floor ms SQLite / PG (queries)",
         "one request in process, ms SQLite / PG",
+        "first request after a write, ms SQLite / PG",
     ]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for name, path in pages.items():
@@ -65,9 +66,14 @@ def pages_table(results: dict, floors: dict, pages: dict[str, str]) -> str:
             + "/".join(str(f["queries"]) if f else "-" for f in found)
             + ")",
             " / ".join(f"{f['request_ms']:.0f}" if f else "-" for f in found),
+            " / ".join(_cold(f) for f in found),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _cold(found: dict | None) -> str:
+    return f"{found['cold_ms']:.0f}" if found and "cold_ms" in found else "-"
 
 
 def export_lines(floors: dict, figures: dict) -> str:
@@ -107,6 +113,7 @@ def table(results: dict, floors: dict, atlas: dict[str, str]) -> str:
         "SQL floor ms SQLite (queries)",
         "SQL floor ms PG (queries)",
         "one request in process, ms SQLite / PG",
+        "first request after a write, ms SQLite / PG",
     ]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
 
@@ -134,6 +141,11 @@ def table(results: dict, floors: dict, atlas: dict[str, str]) -> str:
             sql(floors.get("postgres", {}).get(name)),
             " / ".join(
                 f"{floors[db][name]['request_ms']:.0f}"
+                for db in ("sqlite", "postgres")
+                if name in floors.get(db, {})
+            ),
+            " / ".join(
+                _cold(floors[db][name])
                 for db in ("sqlite", "postgres")
                 if name in floors.get(db, {})
             ),
