@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import django_filters as filters
-from django.db.models import CharField, Count, F, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db import connections
+from django.db.models import Count, F, QuerySet
 from django.http import QueryDict
 from django_filters.utils import label_for_filter
 
@@ -76,6 +76,9 @@ def filter_data_valid(
 # fetched with the counts so that labels cost no query of their own.
 LABEL_FIELDS = {Publication: ("authors", "year")}
 _LABEL_ROWS = " labels"  # a space: never part of a filter name
+# The SQL types of the facet statement's columns (SQLite and PostgreSQL).
+_TEXT = "text"
+_INTEGER = "bigint"
 
 
 def _labelled_by_name(model) -> bool:
@@ -104,6 +107,150 @@ def _applied_filters(
     )
     valid.is_valid()
     return valid
+
+
+class _FacetStatement:
+    """The grouped counts of every facet as one UNION ALL statement of rows
+    (facet, value, label, count, related key).
+
+    Each facet groups by the raw column (a facet over a relation: by the related
+    record's key, its value and label coming from the choices' extra rows); the text
+    casts that the UNION needs are applied outside the grouping, so that the database
+    groups on the column's index instead of sorting cast text (at 100k trials a
+    facet went from 50-300 ms to 5-100 ms on SQLite). A facet over one many-to-many
+    relation counts its link table's rows.
+    """
+
+    def __init__(self, using: str):
+        self.using = using
+        self.connection = connections[using]
+        self.parts: list[tuple[str, list]] = []
+
+    def _wrap(self, facet: str, queryset: QuerySet, columns: str) -> None:
+        inner, params = queryset.query.get_compiler(using=self.using).as_sql()
+        self.parts.append((f"SELECT %s, {columns} FROM ({inner}) _g", [facet, *params]))
+
+    def _col(self, name: str) -> str:
+        return f"_g.{self.connection.ops.quote_name(name)}"
+
+    def add_value_counts(self, facet: str, rows: QuerySet, path: str) -> None:
+        grouped = (
+            rows.order_by()
+            .values(_v=F(path))
+            .annotate(_n=Count("pk", distinct=_needs_distinct(rows.model, path)))
+            .values_list("_v", "_n")
+        )
+        self._wrap(
+            facet,
+            grouped,
+            f"CAST({self._col('_v')} AS {_TEXT}), '', {self._col('_n')}, "
+            f"CAST(NULL AS {_INTEGER})",
+        )
+
+    def add_relation_counts(self, facet: str, rows: QuerySet, path: str) -> None:
+        model = rows.model
+        field = _field_at(model, path)
+        if (
+            field is not None
+            and "__" not in path
+            and field.many_to_many
+            and not field.auto_created
+            and field.remote_field.through._meta.auto_created
+        ):
+            # The link table alone: each (row, choice) pair is one of its rows.
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            links = through._default_manager.all()
+            if rows.query.where:
+                links = links.filter(**{f"{source}__in": rows.values("pk")})
+            grouped = (
+                links.order_by()
+                .values(_v=F(f"{target}_id"))
+                .annotate(_n=Count("pk"))
+                .values_list("_v", "_n")
+            )
+        else:
+            grouped = (
+                rows.order_by()
+                .values(_v=F(path))
+                .annotate(_n=Count("pk", distinct=_needs_distinct(model, path)))
+                .values_list("_v", "_n")
+            )
+        self._wrap(
+            facet,
+            grouped,
+            f"CAST(NULL AS {_TEXT}), '', {self._col('_n')}, {self._col('_v')}",
+        )
+
+    def add_choices(
+        self,
+        facet: str,
+        choices: QuerySet,
+        key: str,
+        label_field: str,
+        number_field: str | None = None,
+    ) -> None:
+        numbered = {"_m": F(number_field)} if number_field else {}
+        rows = choices.values(
+            _k=F(key), _l=F(label_field), **numbered, _p=F("pk")
+        ).values_list("_k", "_l", *numbered, "_p")
+        number = self._col("_m") if number_field else "0"
+        self._wrap(
+            f"{facet}{_LABEL_ROWS}",
+            rows,
+            f"CAST({self._col('_k')} AS {_TEXT}), CAST({self._col('_l')} AS {_TEXT}), "
+            f"{number}, {self._col('_p')}",
+        )
+
+    def rows(self) -> list[tuple]:
+        if not self.parts:
+            return []
+        sql = " UNION ALL ".join(part for part, _ in self.parts)
+        params = [param for _, part_params in self.parts for param in part_params]
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+def _field_at(model, path: str):
+    """The model field at the end of `path`, or None."""
+    field = None
+    for bit in path.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(bit)
+        except Exception:
+            return None
+        model = field.related_model if field.is_relation else None
+    return field
+
+
+def _needs_distinct(model, path: str) -> bool:
+    """Whether grouping `model`'s rows by `path` can count a row twice in one group:
+    unless the path crosses at most one many-valued relation and that one is a
+    many-to-many with Django's own link table (one link per pair), it can (a
+    component with three findings of one effect is joined three times)."""
+    many = []
+    for bit in path.split("__"):
+        if model is None:
+            break
+        try:
+            field = model._meta.get_field(bit)
+        except Exception:
+            return True
+        if field.many_to_many or field.one_to_many:
+            many.append(field)
+        model = field.related_model if field.is_relation else None
+    if not many:
+        return False
+    if len(many) > 1:
+        return True
+    (field,) = many
+    if not field.many_to_many:
+        return True
+    through = (field.remote_field if field.auto_created else field).remote_field
+    return not through.through._meta.auto_created
 
 
 def facet_counts(
@@ -166,76 +313,72 @@ def _facet_counts(
     rows_by_filters: dict[frozenset, QuerySet] = {}
 
     def rows_without(name: str) -> QuerySet:
+        """What facet `name` groups: the rows the other filters select, as every row
+        whose key is among theirs (a filter over a many-to-many relation joins a row
+        once per link; and SQLite reads a filtered 100k-row table faster through
+        such a key set than through a column's index); with no other filter, all
+        rows."""
         key = frozenset(cleaned) - {name}
         if key not in rows_by_filters:
             rows = model._default_manager.all()
             for other in sorted(key):
                 rows = applied.filters[other].filter(rows, cleaned[other])
-            rows_by_filters[key] = rows.values("pk")
+            if key:
+                rows = model._default_manager.filter(pk__in=rows.values("pk"))
+            rows_by_filters[key] = rows
         return rows_by_filters[key]
 
-    grouped = []
+    statement = _FacetStatement(model._default_manager.db)
     label_queries: dict[str, QuerySet] = {}
+    relation_facets = set()
     for name in names:
         spec = base_filters[name]
-        label_path = None
         if isinstance(spec, filters.ModelMultipleChoiceFilter):
+            relation_facets.add(name)
             key = spec.extra.get("to_field_name") or "pk"
-            path = f"{spec.field_name}__{key}"
             label_model = spec.queryset.model
+            choices = spec.queryset.all().order_by()
+            # The choices' keys and labels ride in the same statement, as extra rows.
             if _labelled_by_name(label_model):
-                label_path = f"{spec.field_name}__name"
+                statement.add_choices(name, choices, key, "name")
             elif label_model in LABEL_FIELDS:
-                # The choices' label fields ride in the same statement, as extra rows.
-                text_field, number_field = LABEL_FIELDS[label_model]
-                grouped.append(
-                    spec.queryset.all()
-                    .order_by()
-                    .annotate(
-                        _facet=Value(f"{name}{_LABEL_ROWS}", output_field=CharField()),
-                        _value=Cast(key, CharField()),
-                        _label=Cast(text_field, CharField()),
-                        _n=F(number_field),
-                    )
-                    .values_list("_facet", "_value", "_label", "_n")
-                )
+                statement.add_choices(name, choices, key, *LABEL_FIELDS[label_model])
             else:
                 # A fresh copy: the class-level queryset would keep its first results.
                 label_queries[name] = spec.queryset.all()
+            statement.add_relation_counts(name, rows_without(name), spec.field_name)
         else:
-            path = spec.field_name
-        grouped.append(
-            model._default_manager.filter(pk__in=rows_without(name))
-            .order_by()
-            .annotate(
-                _facet=Value(name, output_field=CharField()),
-                _value=Cast(path, CharField()),
-                _label=Cast(label_path, CharField())
-                if label_path
-                else Value("", output_field=CharField()),
-            )
-            .values("_facet", "_value", "_label")
-            .annotate(_n=Count("pk", distinct=True))
-            .values_list("_facet", "_value", "_label", "_n")
-        )
+            statement.add_value_counts(name, rows_without(name), spec.field_name)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     found_labels: dict[str, dict[str, str]] = defaultdict(dict)
-    if grouped:
-        union = grouped[0].union(*grouped[1:], all=True) if grouped[1:] else grouped[0]
-        for facet, value, label, n in union:
-            if value is None:
-                continue
-            if facet.endswith(_LABEL_ROWS):
-                name = facet[: -len(_LABEL_ROWS)]
-                label_model = base_filters[name].queryset.model
+    by_key: dict[str, dict[int, int]] = defaultdict(dict)  # facet -> related pk -> n
+    choices_of: dict[str, dict] = defaultdict(dict)  # facet -> pk -> (value, label)
+    for facet, value, label, n, pk in statement.rows():
+        if facet.endswith(_LABEL_ROWS):
+            name = facet[: -len(_LABEL_ROWS)]
+            label_model = base_filters[name].queryset.model
+            if label_model in LABEL_FIELDS:
                 text_field, number_field = LABEL_FIELDS[label_model]
                 key = base_filters[name].extra.get("to_field_name") or "pk"
                 record = label_model(**{text_field: label, number_field: n, key: value})
-                found_labels[name][value] = str(record)
-                continue
+                label = str(record)
+            choices_of[name][pk] = (value, label)
+        elif facet in relation_facets:
+            if pk is not None:
+                by_key[facet][pk] = n
+        elif value is not None:
             counts[facet][value] = n
-            if label:
-                found_labels[facet][value] = label
+    for name, queryset in label_queries.items():
+        key = base_filters[name].extra.get("to_field_name") or "pk"
+        choices_of[name] = {
+            obj.pk: (str(getattr(obj, key)), str(obj)) for obj in queryset
+        }
+    for name, numbers in by_key.items():
+        for pk, n in numbers.items():
+            if pk in choices_of[name]:
+                value, label = choices_of[name][pk]
+                counts[name][value] = n
+                found_labels[name][value] = label
     facets = []
     for name in names:
         spec = base_filters[name]
@@ -246,10 +389,6 @@ def _facet_counts(
             # The chosen records are already in the validated values.
             for obj in cleaned.get(name) or ():
                 labels.setdefault(str(getattr(obj, key)), str(obj))
-            if name in label_queries:
-                labels.update(
-                    {str(getattr(obj, key)): str(obj) for obj in label_queries[name]}
-                )
             values = [v for v in labels if counts[name].get(v) or v in selected]
         else:
             labels = {str(value): str(label) for value, label in spec.extra["choices"]}
