@@ -29,8 +29,8 @@ from urllib.parse import quote
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.manager import BaseManager
 from django.urls import reverse
+from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf_fields
-from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
@@ -131,7 +131,7 @@ def _converter(field) -> Callable[[Any], Any] | None:
         return lambda v: choices.get(v, v) if type(v) is str and v else slow(v)
     if to_repr is drf_fields.DateField.to_representation:
         output_format = getattr(field, "format", api_settings.DATE_FORMAT)
-        if output_format is not None and output_format.lower() == drf_fields.ISO_8601:
+        if output_format is not None and output_format.lower() == ISO_8601:
             slow = field.to_representation
             return lambda v: v.isoformat() if type(v) is datetime.date else slow(v)
     return None
@@ -341,10 +341,10 @@ class Plan:
     """The compiled read of one serializer: (name, node) per readable field."""
 
     def __init__(self, serializer: serializers.Serializer, path: tuple[str, ...] = ()):
-        self.nodes: list[tuple[str, Getter]] = [
-            (field.field_name, _node(field, (*path, field.field_name)))
-            for field in serializer._readable_fields
-        ]
+        self.nodes: list[tuple[str, Getter]] = []
+        for field in serializer._readable_fields:
+            name = str(field.field_name)
+            self.nodes.append((name, _node(field, (*path, name))))
 
     def row(self, obj, run: Run) -> dict:
         out = {}
