@@ -257,16 +257,26 @@ def _many_related_node(field, path) -> Getter:
         return _fallback_node(field, path)
     attr = field.source_attrs[0]
     exact = field.get_attribute
+    # The key of the relation in a record's prefetch cache, read off its first manager:
+    # a prefetched many-to-many manager's all() is that cached queryset, so reading it
+    # directly skips building a manager per record and relation.
+    prefetched: list[str] = []
 
     def node(obj, run):
         if obj.pk is None:
             return []
+        cache = obj.__dict__.get("_prefetched_objects_cache")
+        if prefetched and cache is not None and prefetched[0] in cache:
+            return [convert(value, run) for value in cache[prefetched[0]]]
         try:
             related = getattr(obj, attr)
         except (AttributeError, KeyError, ObjectDoesNotExist):
             related = exact(obj)
             if related is None:
                 return None
+        name = getattr(related, "prefetch_cache_name", None)
+        if not prefetched and isinstance(name, str):
+            prefetched.append(name)
         if hasattr(related, "all"):
             related = related.all()
         return [convert(value, run) for value in related]
