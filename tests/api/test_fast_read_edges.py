@@ -23,6 +23,11 @@ from rest_framework.renderers import JSONRenderer
 
 from evidence.base.api import fastread
 from evidence.base.api.renderers import FastJSONRenderer
+from evidence.base.api.serializers import (
+    BriefRelatedField,
+    ConditionBriefSerializer,
+    TherapyBriefSerializer,
+)
 from evidence.models import Condition, Publication, Therapy
 from tests import factories
 from tests.api.routes import (
@@ -119,9 +124,37 @@ def test_vocabulary_with_null_parent_and_lists(api_client):
 # --- Fields the plan does not compile fall back to DRF --------------------------------
 
 
+def _seen_by(serializer, obj) -> str:
+    return f"{serializer.context['request'].path}#{obj.pk}"
+
+
+class SeenConditionBrief(ConditionBriefSerializer):
+    """A brief form with a field that reads the request (bound per request)."""
+
+    seen_by = serializers.SerializerMethodField()
+
+    class Meta(ConditionBriefSerializer.Meta):
+        fields = [*ConditionBriefSerializer.Meta.fields, "seen_by"]
+
+    get_seen_by = _seen_by
+
+
+class SeenTherapyBrief(TherapyBriefSerializer):
+    seen_by = serializers.SerializerMethodField()
+
+    class Meta(TherapyBriefSerializer.Meta):
+        fields = [*TherapyBriefSerializer.Meta.fields, "seen_by"]
+
+    get_seen_by = _seen_by
+
+
 class OddTrialSerializer(TrialSerializer):
     """A trial with fields of every kind the plan leaves to DRF."""
 
+    conditions = BriefRelatedField(
+        SeenConditionBrief, queryset=Condition.objects.all(), many=True
+    )
+    therapy = BriefRelatedField(SeenTherapyBrief, queryset=Therapy.objects.all())
     seen_by = serializers.SerializerMethodField()
     updated = serializers.DateTimeField(read_only=True)
     dose = serializers.DecimalField(
@@ -150,8 +183,7 @@ class OddTrialSerializer(TrialSerializer):
             "review_slug",
         ]
 
-    def get_seen_by(self, obj) -> str:
-        return f"{self.context['request'].path}#{obj.pk}"
+    get_seen_by = _seen_by
 
 
 def test_fallback_fields_equal_drf():
@@ -169,6 +201,8 @@ def test_fallback_fields_equal_drf():
     assert json.loads(FastJSONRenderer().render(fast)) == drf_json(drf)
     assert fast[0]["seen_by"] == f"/api/trials/#{records[0].pk}"
     assert "cell_name" not in fast[0]  # DRF skips a dotted source through a null
+    assert fast[1]["conditions"][0]["seen_by"].startswith("/api/trials/#")
+    assert fast[1]["therapy"]["seen_by"] == f"/api/trials/#{records[1].therapy_id}"
     one = fastread.represent(OddTrialSerializer, records[1], context=context)
     assert one == json.loads(json.dumps(drf[1]))  # the same keys and values
 

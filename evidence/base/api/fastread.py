@@ -94,7 +94,12 @@ def _same(field, name: str, base) -> bool:
 def _context_free(field) -> bool:
     """Whether DRF's own output of the field depends only on the value."""
     if isinstance(
-        field, (serializers.SerializerMethodField, relations.HyperlinkedRelatedField)
+        field,
+        (
+            serializers.SerializerMethodField,
+            relations.HyperlinkedRelatedField,
+            drf_fields.FileField,  # absolute URLs from the request
+        ),
     ):
         return False
     for name in ("get_attribute", "to_representation"):
