@@ -60,7 +60,7 @@ class PublicationViewSet(AtlasViewSet):
         publication = self.get_queryset().filter(doi__iexact=doi).first()
         if publication is None:
             raise Http404(f"No publication has the DOI {doi!r}.")
-        return Response(self.get_serializer(publication).data)
+        return Response(self.representation(publication))
 
 
 @keyed_lookup("The reference's numeric id, or the review slug and number: foo-2021-12.")

@@ -21,12 +21,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils import model_meta
 
+from evidence.base.api import fastread
 from evidence.base.api.filters import StrictFilterBackend, StrictOrderingFilter
-from evidence.base.api.renderers import CSVRenderer
+from evidence.base.api.renderers import CSVRenderer, FastJSONRenderer
 from evidence.base.writes import (
     StaleRecord,
     change_reason,
@@ -159,10 +159,15 @@ class AtlasViewSet(viewsets.ModelViewSet):
     stale); the check, the write and the re-read of the answer run in one transaction
     with the row locked, through the one write path (`evidence.base.writes.record_save`). A
     database refusal becomes a 400 and a protected delete a 409, never a 500.
+
+    Reads (lists, details, and the answer of a write) serialize through the plan that
+    `evidence.base.api.fastread` compiles from the serializer (the same output, several
+    times faster); JSON is encoded by orjson, for the body and for the ETag alike.
     """
 
     lookup_url_kwarg = "key"
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    renderer_classes = [FastJSONRenderer, CSVRenderer]
     # The version of the record whose representation this response carries (set by the
     # view; finalize_response turns it into the ETag header).
     _etag_version = None
@@ -199,16 +204,24 @@ class AtlasViewSet(viewsets.ModelViewSet):
     def _render_context(self) -> dict:
         return {"view": self, "request": self.request, "args": (), "kwargs": {}}
 
+    def represent(self, instances, *, many: bool = False):
+        """The read serializer's output, through the compiled fast path (fastread.py)."""
+        return fastread.represent(
+            self.get_serializer_class(),
+            instances,
+            context=self.get_serializer_context(),
+            many=many,
+        )
+
     def representation(self, instance) -> dict:
         """The record as a detail GET shows it (call inside the write transaction)."""
-        return self.get_serializer(instance).data
+        return self.represent(instance)
 
     def json_etag(self, data, version) -> str:
         """The ETag of the JSON representation `data` (what If-Match is compared to)."""
-        content = JSONRenderer().render(
-            data, JSONRenderer.media_type, self._render_context()
-        )
-        return representation_etag(content, JSONRenderer.media_type, version)
+        media_type = FastJSONRenderer.media_type
+        content = FastJSONRenderer().render(data, media_type, self._render_context())
+        return representation_etag(content, media_type, version)
 
     def _response_etag(self, response) -> str:
         renderer = response.accepted_renderer
@@ -219,6 +232,13 @@ class AtlasViewSet(viewsets.ModelViewSet):
         else:  # e.g. ?indent: the ETag is that of the canonical rendering
             content = renderer.render(response.data, media_type, self._render_context())
         return representation_etag(content, media_type, self._etag_version)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self.represent(page, many=True))
+        return Response(self.represent(queryset, many=True))
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -394,8 +414,8 @@ class AtlasViewSet(viewsets.ModelViewSet):
         if getattr(response, "exception", False) and isinstance(
             getattr(request, "accepted_renderer", None), CSVRenderer
         ):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
+            request.accepted_renderer = FastJSONRenderer()
+            request.accepted_media_type = FastJSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if (
             self._etag_version is not None
