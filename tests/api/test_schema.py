@@ -42,6 +42,7 @@ def test_schema_documents_filters_with_their_choices(api_client):
         "ordering",
         "page",
         "page_size",
+        "cursor",
         "format",
     }
     assert parameters["phase"]["schema"]["items"]["enum"] == sorted(

@@ -1,13 +1,17 @@
-"""Page-number pagination with a bounded, client-chosen page size."""
+"""Page-number pagination with a bounded, client-chosen page size, and a keyset
+cursor (`?cursor=`) for scripts that read a whole list."""
 
 import re
 
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from evidence.base.counts import CachedCountPaginator
 
 _POSITIVE_INT = re.compile(r"[0-9]{1,9}")
+_CURSOR = re.compile(r"[0-9]{1,18}")
 
 
 def _positive_int(value: str, param: str) -> int:
@@ -25,7 +29,17 @@ class StandardPagination(PageNumberPagination):
     the parameter and the allowed range; an empty value is the default. A page past the
     last one is a 404, as in DRF. `Link` (next, prev) and `X-Total-Count` headers repeat
     the envelope for CSV clients.
+
+    `?cursor=N` (keyset pagination, for bulk scripts) gives the records whose id is
+    above N in id order, `page_size` of them, with the same envelope: `next` carries
+    the cursor of the following page and `previous` is null. Start at `cursor=0` and
+    follow `next`: unlike page numbers, no record is skipped or repeated when records
+    are added or removed meanwhile, and every page costs the same however deep. It
+    cannot be combined with `page` or `ordering` (a 400).
     """
+
+    cursor_query_param = "cursor"
+    _cursor_next: str | None = None
 
     page_size = 50
     # Totals are cached per query and data version (evidence/base/counts.py).
@@ -59,7 +73,57 @@ class StandardPagination(PageNumberPagination):
             )
         return size
 
+    def paginate_queryset(self, queryset, request, view=None):
+        value = request.query_params.get(self.cursor_query_param)
+        if not value:
+            self._cursor_page = None
+            return super().paginate_queryset(queryset, request, view)
+        if not _CURSOR.fullmatch(value):
+            raise ValidationError(
+                {self.cursor_query_param: ["A record id (a whole number, 0 to start)."]}
+            )
+        clashing = [
+            param
+            for param in (self.page_query_param, "ordering")
+            if request.query_params.get(param)
+        ]
+        if clashing:
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        f"A cursor reads in id order: drop {' and '.join(clashing)}."
+                    ]
+                }
+            )
+        page_size = self.get_page_size(request)
+        self.request = request
+        rows = list(queryset.order_by("pk").filter(pk__gt=int(value))[: page_size + 1])
+        page, more = rows[:page_size], len(rows) > page_size
+        self._cursor_next = (
+            replace_query_param(
+                request.build_absolute_uri(), self.cursor_query_param, page[-1].pk
+            )
+            if more
+            else None
+        )
+        self._cursor_page = page
+        self._cursor_count = self.django_paginator_class(queryset, page_size).count
+        return page
+
     def get_paginated_response(self, data):
+        if getattr(self, "_cursor_page", None) is not None:
+            response = Response(
+                {
+                    "count": self._cursor_count,
+                    "next": self._cursor_next,
+                    "previous": None,
+                    "results": data,
+                }
+            )
+            if self._cursor_next:
+                response["Link"] = f'<{self._cursor_next}>; rel="next"'
+            response["X-Total-Count"] = str(self._cursor_count)
+            return response
         # The page links also as headers, for CSV bodies that cannot carry them.
         response = super().get_paginated_response(data)
         links = [
@@ -87,4 +151,17 @@ class StandardPagination(PageNumberPagination):
                 )
             else:
                 parameter["schema"]["maximum"] = self.max_page
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Keyset pagination for reading a whole list: the records whose id "
+                    "is above this one, in id order (0 to start; follow `next`). Not "
+                    "with `page` or `ordering`."
+                ),
+                "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+            }
+        )
         return parameters
