@@ -13,9 +13,11 @@ from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 
 from evidence import choices, registry
+from evidence.base.counts import grouped_counts
 from evidence.models import ComparisonPoint, Condition, Publication, ReviewReference
 from evidence.querysets import ConditionTree
 from secretome.models import ComponentFinding, GeneticModification
+from trials import selectors as trial_selectors
 from trials.models import ClinicalTrial, OutcomeClass, Study
 
 #
@@ -23,12 +25,34 @@ from trials.models import ClinicalTrial, OutcomeClass, Study
 #
 
 
-def entity_counts() -> list[tuple[str, int, str]]:
-    """(label, count, url name) of every registered entity counted on the home page."""
+def home_counts() -> dict:
+    """The home page's numbers in one grouped query (UNION ALL): every counted
+    entity's total, each review's contribution per curated kind and its reference
+    count, and the trials' chart groups; then the reviews themselves."""
+    parts: dict = {}
+    for entity in registry.entities():
+        manager = entity.model._default_manager
+        if entity.home_count:
+            parts[f"count:{entity.name}"] = (manager.all(), None)
+        if entity.review_label:
+            parts[f"review:{entity.name}"] = (manager.all(), "source_review")
+    parts["references"] = (ReviewReference.objects.all(), "review")
+    parts.update(trial_selectors.trial_chart_parts())
+    counts = grouped_counts(parts)
+    return {
+        "entity_counts": entity_counts(counts),
+        "review_counts": review_counts(counts),
+        "charts": trial_selectors.trial_charts(counts),
+    }
+
+
+def entity_counts(counts: dict) -> list[tuple[str, int, str]]:
+    """(label, count, url name) of every registered entity counted on the home page,
+    from `home_counts`' grouped query."""
     return [
         (
             entity.label,
-            entity.model._default_manager.count(),
+            counts[f"count:{entity.name}"].get(None, 0),
             entity.count_url or entity.list_url,
         )
         for entity in registry.entities()
@@ -36,33 +60,30 @@ def entity_counts() -> list[tuple[str, int, str]]:
     ]
 
 
-def review_counts() -> list[dict]:
-    """Per source review: how many records of each curated kind it contributed."""
+def review_counts(counts: dict) -> list[dict]:
+    """Per source review: how many records of each curated kind it contributed, and
+    its reference count, from `home_counts`' grouped query."""
     kinds = [
-        (entity.review_label, entity.model)
+        (entity.review_label, entity.name, entity.model)
         for entity in registry.entities()
         if entity.review_label
     ]
     reviews = list(Publication.objects.reviews().order_by("year", "slug"))
+    # The grouped query gives the review ids as text.
     table: dict[int, dict[str, int]] = {review.pk: {} for review in reviews}
-    for label, model in kinds:
-        grouped = (
-            model._default_manager.values("source_review")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in grouped:
-            table.setdefault(row["source_review"], {})[label] = row["n"]
-    references = dict(
-        ReviewReference.objects.values_list("review")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("review", "n")
-    )
+    for label, name, _ in kinds:
+        for review_id, n in counts[f"review:{name}"].items():
+            if review_id is not None:
+                table.setdefault(int(review_id), {})[label] = n
+    references = {
+        int(review_id): n
+        for review_id, n in counts["references"].items()
+        if review_id is not None
+    }
     return [
         {
             "review": review,
-            "counts": [(label, table[review.pk].get(label, 0)) for label, _ in kinds],
+            "counts": [(label, table[review.pk].get(label, 0)) for label, *_ in kinds],
             "references": references.get(review.pk, 0),
         }
         for review in reviews

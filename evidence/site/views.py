@@ -26,14 +26,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            {
-                "entity_counts": selectors.entity_counts(),
-                "review_counts": selectors.review_counts(),
-                "charts": trial_selectors.trial_charts(),
-                "figure4": trial_selectors.trial_count_series(),
-            }
-        )
+        context.update(selectors.home_counts())
+        context["figure4"] = trial_selectors.trial_count_series()
         return context
 
 
