@@ -22,13 +22,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     F,
     IntegerField,
     ManyToManyField,
     Model,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -40,6 +43,7 @@ from django.db.models.signals import post_delete, post_save
 
 from evidence.base import normalise
 from evidence.base.models import SearchEntry
+from evidence.base.prefetch import prefetch_names
 from evidence.base.search_fts import FTS_TABLE, bulk_writes
 
 MAX_QUERY_LENGTH = 200
@@ -370,11 +374,18 @@ def _pks(queryset: QuerySet) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _word_ids(entities: Sequence, word: str) -> set[int]:
+def _word_ids(
+    entities: Sequence, word: str, naming_ids: set[int] | None = None
+) -> set[int]:
     """Entry ids (of any entity) matching one word: in their own text, or, for an
-    entity whose search follows a relation, through a related record's names."""
+    entity whose search follows a relation, through a related record's names (all
+    the relations in one UNION ALL query). `naming_ids`: the entries whose names
+    contain the word, when the caller has read them."""
     ids = _matching_ids("text", word)
-    naming = {eid >> ENTITY_SHIFT for eid in _matching_ids("names", word)}
+    if naming_ids is None:
+        naming_ids = _matching_ids("names", word)
+    naming = {eid >> ENTITY_SHIFT for eid in naming_ids}
+    branches = []
     for entity in entities:
         for path in related_fields(entity.filterset):
             target = entity.model._meta.get_field(path.split("__", 1)[0])
@@ -382,10 +393,21 @@ def _word_ids(entities: Sequence, word: str) -> set[int]:
             if related is not None and entity_code(related.name) not in naming:
                 continue  # no related record names the word: no query
             base = entity_code(entity.name) << ENTITY_SHIFT
-            related_ids = entity.model._default_manager.filter(
-                _related_matches(entity.model, path, word)
+            branches.append(
+                entity.model._default_manager.filter(
+                    _related_matches(entity.model, path, word)
+                )
+                .annotate(_base=Value(base, output_field=BigIntegerField()))
+                .values_list("_base", "pk")
+                .order_by()
             )
-            ids.update(base | pk for pk in _pks(related_ids))
+    if branches:
+        first, *rest = branches
+        query = first.union(*rest, all=True) if rest else first
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids.update(base | pk for base, pk in cursor.fetchall())
     return ids
 
 
@@ -448,9 +470,11 @@ def ranked_everything(
     if not words or not entities:
         return {}
     compact = "".join(words)
+    # The entries naming the whole query; for a one-word query also the word's.
+    named = _matching_ids("names", compact)
     matched: set[int] = set()
     for index, word in enumerate(words):
-        ids = _word_ids(entities, word)
+        ids = _word_ids(entities, word, named if word == compact else None)
         matched = ids if index == 0 else matched & ids
         if not matched:
             return {}
@@ -458,7 +482,7 @@ def ranked_everything(
     for eid in matched:
         per_entity.setdefault(eid >> ENTITY_SHIFT, []).append(eid)
     naming: dict[int, int] = {}
-    for eid in _matching_ids("names", compact):
+    for eid in named:
         naming[eid >> ENTITY_SHIFT] = naming.get(eid >> ENTITY_SHIFT, 0) + 1
     # The entities with few named matches: their names read in one query, ranked here.
     few = [e.name for e in entities if 0 < naming.get(entity_code(e.name), 0) <= FEW]
@@ -472,6 +496,7 @@ def ranked_everything(
                     (rank(names, compact), names, eid)
                 )
     found: dict[str, Ranked] = {}
+    shown: list[tuple[Sequence[Model], str, str]] = []
     for entity in entities:
         code = entity_code(entity.name)
         ids = per_entity.get(code)
@@ -487,6 +512,58 @@ def ranked_everything(
             smallest = heapq.nsmallest(limit + len(taken), ids)
             order += [eid for eid in smallest if eid not in taken][: limit - len(order)]
         pks = [eid & OBJECT_MASK for eid in order]
-        by_id = entity.queryset().in_bulk(pks)
-        found[entity.name] = Ranked(len(ids), [by_id[pk] for pk in pks if pk in by_id])
+        queryset, names = _without_name_prefetches(entity.queryset())
+        by_id = queryset.in_bulk(pks)
+        records = [by_id[pk] for pk in pks if pk in by_id]
+        shown += [(records, name, ordering) for name, ordering in names]
+        found[entity.name] = Ranked(len(ids), records)
+    # The titles' conditions and model systems of every kind in one query.
+    prefetch_names(shown)
     return found
+
+
+def _without_name_prefetches(queryset: QuerySet) -> tuple[QuerySet, list]:
+    """`queryset` without its prefetches of vocabulary names (a many-to-many field
+    to records with a slug and a name, in ascending order of one field), and those
+    (field name, ordering) pairs, for `prefetch_names` to read for every kind at
+    once."""
+    kept, names = [], []
+    for lookup in queryset._prefetch_related_lookups:
+        is_prefetch = isinstance(lookup, Prefetch)
+        through = lookup.prefetch_through if is_prefetch else lookup
+        name_only = "__" not in through and not (is_prefetch and lookup.to_attr)
+        model_field = _forward_field(queryset.model, through) if name_only else None
+        ordering = None
+        if model_field is not None:
+            related = model_field.related_model
+            order_by = (
+                (
+                    lookup.queryset.query.order_by
+                    if is_prefetch and lookup.queryset is not None
+                    else ()
+                )
+                or related._meta.ordering
+                or ("pk",)
+            )
+            fields = {f.name for f in related._meta.concrete_fields}
+            first = order_by[0] if len(order_by) == 1 else None
+            if isinstance(first, str) and {"slug", "name"} <= fields:
+                if first in {"slug", "name", "pk", "id"}:
+                    ordering = first
+        if ordering is None:
+            kept.append(lookup)
+        else:
+            names.append((through, ordering))
+    if not names:
+        return queryset, []
+    return queryset.prefetch_related(None).prefetch_related(*kept), names
+
+
+def _forward_field(model: type[Model], name: str):
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a reverse relation's accessor name, or no field
+        return None
+    if isinstance(model_field, ManyToManyField):
+        return model_field
+    return None
