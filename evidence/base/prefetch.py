@@ -30,15 +30,25 @@ def prefetch_names(lookups: Sequence[tuple[Sequence[Model], str, str]]) -> None:
         if not records:
             continue
         model_field = records[0]._meta.get_field(name)
-        owner = model_field.related_query_name()
+        # From the link table, filtered by its indexed owner column: every row read
+        # is one that is shown.
+        through = model_field.remote_field.through
+        owner = model_field.m2m_field_name()
+        target = model_field.m2m_reverse_field_name()
         branches.append(
-            model_field.related_model._default_manager.annotate(
-                _part=Value(part, output_field=IntegerField()),
-                _owner=F(f"{owner}__pk"),
-                _sort=Cast(F(order), TextField()),
+            through._default_manager.filter(
+                **{f"{owner}__in": [record.pk for record in records]}
             )
-            .filter(_owner__in=[record.pk for record in records])
-            .values_list("_part", "_owner", "_sort", "pk", *NAME_FIELDS)
+            .annotate(
+                _part=Value(part, output_field=IntegerField()),
+                _owner=F(f"{owner}_id"),
+                _sort=Cast(F(f"{target}__{order}"), TextField()),
+                _id=F(f"{target}_id"),
+                **{f"_{n}": F(f"{target}__{n}") for n in NAME_FIELDS},
+            )
+            .values_list(
+                "_part", "_owner", "_sort", "_id", *(f"_{n}" for n in NAME_FIELDS)
+            )
             .order_by()
         )
     found: dict[tuple[int, int], list[Model]] = defaultdict(list)
@@ -46,7 +56,7 @@ def prefetch_names(lookups: Sequence[tuple[Sequence[Model], str, str]]) -> None:
         first, *rest = branches
         rows = first.union(*rest, all=True) if rest else first
         db = rows.db
-        for part, owner, _, *values in rows.order_by("_part", "_owner", "_sort", "pk"):
+        for part, owner, _, *values in rows.order_by("_part", "_owner", "_sort", "_id"):
             records, name, _ = lookups[part]
             related = records[0]._meta.get_field(name).related_model
             found[(part, owner)].append(
