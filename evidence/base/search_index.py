@@ -276,7 +276,9 @@ def _entries(entity_name: str, column: str, word: str) -> QuerySet:
     ).values("object_id")
 
 
-def _related_matches(model: type[Model], path: str, word: str) -> Q:
+def _related_pks(model: type[Model], path: str, word: str) -> QuerySet:
+    """The primary keys of `model`'s rows whose related record (through `path`) is
+    named by `word`: one column, from the link table for a many-to-many relation."""
     relation, rest = path.split("__", 1)
     model_field = model._meta.get_field(relation)
     related_model = model_field.related_model
@@ -289,22 +291,34 @@ def _related_matches(model: type[Model], path: str, word: str) -> Q:
         ).values("pk")
     if isinstance(model_field, ManyToManyField):
         through = model_field.remote_field.through
-        return Q(
-            pk__in=through._default_manager.filter(
-                **{f"{model_field.m2m_reverse_field_name()}__in": matching}
-            ).values(model_field.m2m_field_name())
-        )
-    return Q(**{f"{relation}__in": matching})
+        return through._default_manager.filter(
+            **{f"{model_field.m2m_reverse_field_name()}__in": matching}
+        ).values(model_field.m2m_field_name())
+    return model._default_manager.filter(**{f"{relation}__in": matching}).values("pk")
+
+
+def _related_matches(model: type[Model], path: str, word: str) -> Q:
+    return Q(pk__in=_related_pks(model, path, word))
 
 
 def match_condition(entity, words: Sequence[str]) -> Q:
-    """Every word in the record's own text or in the names of a related record."""
+    """Every word in the record's own text or in the names of a related record.
+
+    Per word one `pk IN (... UNION ALL ...)`: an OR of several `IN` sub-queries made
+    PostgreSQL scan the whole table for every word (1.5 s for the facets of
+    `/trials/?q=keloid` at 100k trials); the union's few keys are looked up by index.
+    """
     condition = Q()
     for word in words:
-        either = Q(pk__in=_entries(entity.name, "text", word))
-        for path in related_fields(entity.filterset):
-            either |= _related_matches(entity.model, path, word)
-        condition &= either
+        parts = [
+            _entries(entity.name, "text", word).order_by(),
+            *(
+                _related_pks(entity.model, path, word).order_by()
+                for path in related_fields(entity.filterset)
+            ),
+        ]
+        first, *rest = parts
+        condition &= Q(pk__in=first.union(*rest, all=True) if rest else first)
     return condition
 
 
