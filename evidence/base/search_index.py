@@ -407,12 +407,12 @@ def _word_ids(
             if related is not None and entity_code(related.name) not in naming:
                 continue  # no related record names the word: no query
             base = entity_code(entity.name) << ENTITY_SHIFT
+            # The keys straight from the link table or the foreign key's index.
+            pks = _related_pks(entity.model, path, word)
+            (column,) = pks.query.values_select
             branches.append(
-                entity.model._default_manager.filter(
-                    _related_matches(entity.model, path, word)
-                )
-                .annotate(_base=Value(base, output_field=BigIntegerField()))
-                .values_list("_base", "pk")
+                pks.annotate(_base=Value(base, output_field=BigIntegerField()))
+                .values_list("_base", column)
                 .order_by()
             )
     if branches:
