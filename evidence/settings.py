@@ -124,10 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # No JIT compilation: the facet counts' UNION ALL of ten grouped queries is costed
-    # high enough to be compiled, which took 600-700 ms of a 900 ms query at 100k trials
-    # (170 ms without); the atlas's queries are short, JIT pays only on long scans.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # No JIT compilation and no parallel workers (measured at 100k trials, 2 cores):
+    # the facet counts' UNION ALL of ten grouped queries is costed high enough to be
+    # JIT-compiled, 600-700 ms of a 900 ms query (170 ms without); the workers' start
+    # doubled the short searched lists (/trials/?q=keloid: its rows 20 -> 10 ms, its
+    # facets 644 -> 163 ms). Only the unfiltered lists' facets, computed once per data
+    # version, are slower alone (/trials/ cold 2.2 -> 3.0 s).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
 # No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
 # in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
 
