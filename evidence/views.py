@@ -1,6 +1,9 @@
-"""Researcher pages of the vocabulary app: its lists."""
+"""Researcher pages of the vocabulary app: its lists, and the base of every record
+page with a Cite box."""
 
 from __future__ import annotations
+
+from django.views.generic import DetailView
 
 from evidence.base.facets import PROVENANCE_PATHS
 from evidence.base.views import AtlasListView
@@ -11,12 +14,24 @@ from evidence.filtersets import (
     TherapyFilterSet,
 )
 from evidence.models import CellSource, Condition, Publication, Therapy
+from evidence.querysets import with_latest_release
 from evidence.tables import (
     CellSourceTable,
     ConditionTable,
     PublicationTable,
     TherapyTable,
 )
+
+
+class CitedDetailView(DetailView):
+    """A record page with a Cite box: the latest release, which the box names, rides
+    in the record's own query (evidence/templatetags/citations.py)."""
+
+    def get_object(self, queryset=None):
+        if queryset is None:
+            queryset = self.get_queryset()
+        return super().get_object(with_latest_release(queryset))
+
 
 #
 # Publications

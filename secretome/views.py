@@ -1,10 +1,10 @@
 """Researcher pages of the secretome: components, effects, findings, modulation."""
 
 from django.db.models import Prefetch
-from django.views.generic import DetailView
 
 from evidence.base.facets import PROVENANCE_PATHS
 from evidence.base.views import AtlasListView
+from evidence.views import CitedDetailView
 from secretome.filtersets import (
     ComponentFilterSet,
     GeneticModificationFilterSet,
@@ -34,7 +34,7 @@ class ComponentListView(AtlasListView):
     citation_paths = tuple(f"findings__{path}" for path in PROVENANCE_PATHS)
 
 
-class ComponentDetailView(DetailView):
+class ComponentDetailView(CitedDetailView):
     template_name = "secretome/component_detail.html"
 
     def get_queryset(self):
@@ -52,7 +52,7 @@ class ComponentDetailView(DetailView):
         )
 
 
-class EffectDetailView(DetailView):
+class EffectDetailView(CitedDetailView):
     template_name = "secretome/effect_detail.html"
 
     def get_queryset(self):
@@ -69,7 +69,7 @@ class EffectDetailView(DetailView):
         )
 
 
-class FindingDetailView(DetailView):
+class FindingDetailView(CitedDetailView):
     template_name = "secretome/finding_detail.html"
 
     def get_queryset(self):
@@ -92,7 +92,7 @@ class PreconditioningListView(AtlasListView):
         return _preconditioning_queryset()
 
 
-class PreconditioningDetailView(DetailView):
+class PreconditioningDetailView(CitedDetailView):
     template_name = "secretome/preconditioning_detail.html"
 
     def get_queryset(self):
@@ -110,7 +110,7 @@ class GeneticModificationListView(AtlasListView):
     )
 
 
-class GeneticModificationDetailView(DetailView):
+class GeneticModificationDetailView(CitedDetailView):
     template_name = "secretome/geneticmodification_detail.html"
 
     def get_queryset(self):

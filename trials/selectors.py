@@ -23,8 +23,18 @@ def count_by(
     counts: Counter[str] = Counter()
     for row in rows:
         counts[row[path] or ""] += row["n"]
+    return ranked_counts(counts, labels)
+
+
+def ranked_counts(
+    counts: Mapping[str | None, int], labels: Mapping[str, str] | None = None
+) -> list[tuple[str, str, int]]:
+    """`count_by`'s rows of counts already made (NULL and "" merged here too)."""
+    merged: Counter[str] = Counter()
+    for value, n in counts.items():
+        merged[value or ""] += n
     ordered = sorted(
-        counts.items(), key=lambda item: (-item[1], item[0] == "", item[0])
+        merged.items(), key=lambda item: (-item[1], item[0] == "", item[0])
     )
     return [
         (
@@ -36,20 +46,52 @@ def count_by(
     ]
 
 
-def trial_charts() -> dict[str, list[tuple[str, str, int]]]:
-    """Counts of trials by phase (in phase order), route and cell source."""
+# The home page's charts: the path each one groups the trials by.
+CHART_PATHS = {
+    "phase": "phase",
+    "route": "route",
+    "cell_source": "therapy__cell_source__name",
+}
+
+
+def trial_chart_parts() -> dict[str, tuple[QuerySet, str]]:
+    """The charts' groupings, for one grouped query with other counts
+    (`evidence.base.counts.grouped_counts`; every path is a column or a foreign key,
+    so each trial counts once per chart)."""
     trials = ClinicalTrial.objects.all()
-    by_phase = {
-        value: (value, label, n) for value, label, n in count_by(trials, "phase")
-    }
+    return {f"chart:{name}": (trials, path) for name, path in CHART_PATHS.items()}
+
+
+def trial_charts(
+    counts: Mapping[str, Mapping[str | None, int]] | None = None,
+) -> dict[str, list[tuple[str, str, int]]]:
+    """Counts of trials by phase (in phase order), route and cell source; from
+    `counts` (`grouped_counts` of `trial_chart_parts`) when the caller has them."""
+    if counts is None:
+        trials = ClinicalTrial.objects.all()
+        rows = {
+            name: count_by(
+                trials, path, dict(Route.choices) if name == "route" else None
+            )
+            for name, path in CHART_PATHS.items()
+        }
+    else:
+        rows = {
+            name: ranked_counts(
+                counts[f"chart:{name}"],
+                dict(Route.choices) if name == "route" else None,
+            )
+            for name in CHART_PATHS
+        }
+    by_phase = {value: (value, label, n) for value, label, n in rows["phase"]}
     return {
         "phase": [
             (value, label, by_phase[value][2])
             for value, label in Phase.choices
             if value in by_phase
         ],
-        "route": count_by(trials, "route", dict(Route.choices)),
-        "cell_source": count_by(trials, "therapy__cell_source__name"),
+        "route": rows["route"],
+        "cell_source": rows["cell_source"],
     }
 
 

@@ -1,11 +1,10 @@
 """Researcher pages of clinical trials and studies."""
 
-from django.views.generic import DetailView
-
 from evidence.base import citations
 from evidence.base.exports import CHUNK_SIZE
 from evidence.base.facets import PROVENANCE_PATHS
 from evidence.base.views import AtlasListView
+from evidence.views import CitedDetailView
 from trials.filtersets import StudyFilterSet, TrialFilterSet
 from trials.models import ClinicalTrial, Study
 from trials.tables import StudyTable, TrialTable
@@ -30,7 +29,7 @@ class TrialListView(AtlasListView):
         )
 
 
-class TrialDetailView(DetailView):
+class TrialDetailView(CitedDetailView):
     template_name = "trials/trial_detail.html"
 
     def get_queryset(self):
@@ -61,7 +60,7 @@ class StudyListView(AtlasListView):
                     yield citations.publication_item(publication)
 
 
-class StudyDetailView(DetailView):
+class StudyDetailView(CitedDetailView):
     template_name = "trials/study_detail.html"
 
     def get_queryset(self):

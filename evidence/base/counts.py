@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db.models import Count, F, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.functional import cached_property
 
@@ -95,3 +98,34 @@ class CachedCountPaginator(Paginator):
             return super().count
         key = f"{query.model._meta.label}:{sql}:{params!r}"
         return cached(key, lambda: Paginator.count.func(self))
+
+
+def grouped_counts(
+    parts: Mapping[str, tuple[QuerySet, str | None]],
+) -> dict[str, Counter]:
+    """Row counts of several querysets, each grouped by a path (or not grouped, None),
+    in one UNION ALL query: `{name: Counter({value: n})}`.
+
+    The values come back as text (the branches must agree on one column type), None
+    for NULL; an ungrouped part counts under the key None. Every part is in the
+    result, an empty one as a Counter of its zero rows.
+    """
+    branches = []
+    for name, (queryset, path) in parts.items():
+        key = Cast(F(path), TextField()) if path else Cast(Value(None), TextField())
+        branches.append(
+            queryset.order_by()
+            .annotate(_part=Value(name, output_field=TextField()), _key=key)
+            .values("_part", "_key")
+            .annotate(_n=Count("pk"))
+            .values_list("_part", "_key", "_n")
+        )
+    result: dict[str, Counter] = {name: Counter() for name in parts}
+    if not branches:
+        return result
+    first, *rest = branches
+    rows = first.union(*rest, all=True) if rest else first
+    for name, key, n in rows:
+        if n:
+            result[name][key] += n
+    return result

@@ -16,31 +16,23 @@ the record's first name.
 
 from __future__ import annotations
 
-import heapq
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import (
-    Case,
-    F,
-    IntegerField,
     ManyToManyField,
     Model,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Collate
 from django.db.models.signals import post_delete, post_save
 
 from evidence.base import normalise
 from evidence.base.models import SearchEntry
-from evidence.base.search_fts import FTS_TABLE, bulk_writes
+from evidence.base.search_fts import bulk_writes
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
@@ -272,7 +264,9 @@ def _entries(entity_name: str, column: str, word: str) -> QuerySet:
     ).values("object_id")
 
 
-def _related_matches(model: type[Model], path: str, word: str) -> Q:
+def _related_pks(model: type[Model], path: str, word: str) -> QuerySet:
+    """The primary keys of `model`'s rows whose related record (through `path`) is
+    named by `word`: one column, from the link table for a many-to-many relation."""
     relation, rest = path.split("__", 1)
     model_field = model._meta.get_field(relation)
     related_model = model_field.related_model
@@ -285,22 +279,34 @@ def _related_matches(model: type[Model], path: str, word: str) -> Q:
         ).values("pk")
     if isinstance(model_field, ManyToManyField):
         through = model_field.remote_field.through
-        return Q(
-            pk__in=through._default_manager.filter(
-                **{f"{model_field.m2m_reverse_field_name()}__in": matching}
-            ).values(model_field.m2m_field_name())
-        )
-    return Q(**{f"{relation}__in": matching})
+        return through._default_manager.filter(
+            **{f"{model_field.m2m_reverse_field_name()}__in": matching}
+        ).values(model_field.m2m_field_name())
+    return model._default_manager.filter(**{f"{relation}__in": matching}).values("pk")
+
+
+def _related_matches(model: type[Model], path: str, word: str) -> Q:
+    return Q(pk__in=_related_pks(model, path, word))
 
 
 def match_condition(entity, words: Sequence[str]) -> Q:
-    """Every word in the record's own text or in the names of a related record."""
+    """Every word in the record's own text or in the names of a related record.
+
+    Per word one `pk IN (... UNION ALL ...)`: an OR of several `IN` sub-queries made
+    PostgreSQL scan the whole table for every word (1.5 s for the facets of
+    `/trials/?q=keloid` at 100k trials); the union's few keys are looked up by index.
+    """
     condition = Q()
     for word in words:
-        either = Q(pk__in=_entries(entity.name, "text", word))
-        for path in related_fields(entity.filterset):
-            either |= _related_matches(entity.model, path, word)
-        condition &= either
+        parts = [
+            _entries(entity.name, "text", word).order_by(),
+            *(
+                _related_pks(entity.model, path, word).order_by()
+                for path in related_fields(entity.filterset)
+            ),
+        ]
+        first, *rest = parts
+        condition &= Q(pk__in=first.union(*rest, all=True) if rest else first)
     return condition
 
 
@@ -318,175 +324,13 @@ def search_queryset(queryset: QuerySet, text: str) -> QuerySet:
 
 
 #
-# Ranked results of every kind
+# Ranked results of every kind: evidence/base/search_ranking.py
 #
 
 
-@dataclass
-class Ranked:
-    total: int
-    records: list = field(default_factory=list)
+def ranked_everything(entities: Sequence, text: str, *, limit: int) -> dict:
+    """The matching records of each entity, best first, with the true count
+    (`evidence.base.search_ranking.ranked_everything`)."""
+    from evidence.base import search_ranking
 
-
-def rank(names: str, compact: str) -> int:
-    """0: a name or alias equal to the query; 1: starting with it; 2: containing it;
-    3: text only."""
-    if f"{SEPARATOR}{compact}{SEPARATOR}" in names:
-        return 0
-    if f"{SEPARATOR}{compact}" in names:
-        return 1
-    if compact in names:
-        return 2
-    return 3
-
-
-def _matching_ids(column: str, word: str) -> set[int]:
-    """Ids of the index entries whose `column` ("text" or "names") contains `word`,
-    of every entity at once.
-
-    Ids only: an entry's id says its entity and record (`entry_id`), so no row of the
-    index is read for the matches of a common word, only the trigram index.
-    """
-    if connection.vendor == "sqlite" and len(word) >= MIN_INDEXED_LENGTH:
-        table = connection.ops.quote_name(FTS_TABLE)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH %s",
-                [f'{{{column}}} : "{word}"'],
-            )
-            return {row[0] for row in cursor.fetchall()}
-    return set(
-        SearchEntry.objects.filter(**{f"{column}__contains": word}).values_list(
-            "pk", flat=True
-        )
-    )
-
-
-def _pks(queryset: QuerySet) -> list[int]:
-    """The primary keys of `queryset`, fetched as plain rows (tens of thousands)."""
-    sql, params = queryset.values_list("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _word_ids(entities: Sequence, word: str) -> set[int]:
-    """Entry ids (of any entity) matching one word: in their own text, or, for an
-    entity whose search follows a relation, through a related record's names."""
-    ids = _matching_ids("text", word)
-    naming = {eid >> ENTITY_SHIFT for eid in _matching_ids("names", word)}
-    for entity in entities:
-        for path in related_fields(entity.filterset):
-            target = entity.model._meta.get_field(path.split("__", 1)[0])
-            related = _entity_for(target.related_model)
-            if related is not None and entity_code(related.name) not in naming:
-                continue  # no related record names the word: no query
-            base = entity_code(entity.name) << ENTITY_SHIFT
-            related_ids = entity.model._default_manager.filter(
-                _related_matches(entity.model, path, word)
-            )
-            ids.update(base | pk for pk in _pks(related_ids))
-    return ids
-
-
-def _ordered_names():
-    """`names` in byte order on both databases (PostgreSQL sorts by its collation)."""
-    if connection.vendor == "postgresql":
-        return Collate(F("names"), "C")
-    return F("names")
-
-
-# Up to this many entries of one entity naming the query are ranked in Python.
-FEW = 2000
-
-
-def _best_named(name: str, compact: str, matched: set[int], limit: int) -> list[int]:
-    """The first `limit` matched entries of entity `name` whose names contain the
-    query (ranks 0-2), best first: ranked and ordered in SQL, read a page at a time
-    (a word in every slug, "study", is in 20k names)."""
-    by_rank = Case(
-        When(names__contains=f"{SEPARATOR}{compact}{SEPARATOR}", then=Value(0)),
-        When(names__contains=f"{SEPARATOR}{compact}", then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    entries = (
-        SearchEntry.objects.filter(_contains("names", compact), entity=name)
-        .annotate(rank=by_rank)
-        .order_by("rank", _ordered_names(), "pk")
-        .values_list("pk", flat=True)
-    )
-    found: list[int] = []
-    page = max(2 * limit, 50)
-    start = 0
-    while len(found) < limit:
-        chunk = list(entries[start : start + page])
-        found += [eid for eid in chunk if eid in matched]
-        if len(chunk) < page:
-            break
-        start += page
-    return found[:limit]
-
-
-def ranked_everything(
-    entities: Sequence, text: str, *, limit: int
-) -> dict[str, Ranked]:
-    """The matching records of each entity, best first: the true count and the first
-    `limit`. The same matches as `search_queryset` (every word in the record's text or
-    in a related record's names). Ranked by `rank`, then by the record's names (byte
-    order), then by id; the text-only matches (rank 3) by id. Both databases order
-    alike.
-
-    The matches travel as entry ids only (one trigram-index read per word; an id
-    carries its entity and record): the count is the size of a set, the names are
-    read, ranked in SQL, for the entries whose names contain the query, and the
-    records for the shown ones. Reading every match's row took 1-2 s for a common
-    word at 100k trials.
-    """
-    words = query_words(text)
-    entities = [e for e in entities if e.filterset is not None]
-    if not words or not entities:
-        return {}
-    compact = "".join(words)
-    matched: set[int] = set()
-    for index, word in enumerate(words):
-        ids = _word_ids(entities, word)
-        matched = ids if index == 0 else matched & ids
-        if not matched:
-            return {}
-    per_entity: dict[int, list[int]] = {}
-    for eid in matched:
-        per_entity.setdefault(eid >> ENTITY_SHIFT, []).append(eid)
-    naming: dict[int, int] = {}
-    for eid in _matching_ids("names", compact):
-        naming[eid >> ENTITY_SHIFT] = naming.get(eid >> ENTITY_SHIFT, 0) + 1
-    # The entities with few named matches: their names read in one query, ranked here.
-    few = [e.name for e in entities if 0 < naming.get(entity_code(e.name), 0) <= FEW]
-    ranked_few: dict[int, list] = {}
-    if few:
-        for eid, names in SearchEntry.objects.filter(
-            _contains("names", compact), entity__in=few
-        ).values_list("pk", "names"):
-            if eid in matched:
-                ranked_few.setdefault(eid >> ENTITY_SHIFT, []).append(
-                    (rank(names, compact), names, eid)
-                )
-    found: dict[str, Ranked] = {}
-    for entity in entities:
-        code = entity_code(entity.name)
-        ids = per_entity.get(code)
-        if not ids:
-            continue
-        order = []
-        if naming.get(code, 0) > FEW:
-            order = _best_named(entity.name, compact, matched, limit)
-        elif code in ranked_few:
-            order = [eid for *_, eid in sorted(ranked_few[code])[:limit]]
-        if len(order) < limit:
-            taken = set(order)
-            smallest = heapq.nsmallest(limit + len(taken), ids)
-            order += [eid for eid in smallest if eid not in taken][: limit - len(order)]
-        pks = [eid & OBJECT_MASK for eid in order]
-        by_id = entity.queryset().in_bulk(pks)
-        found[entity.name] = Ranked(len(ids), [by_id[pk] for pk in pks if pk in by_id])
-    return found
+    return search_ranking.ranked_everything(entities, text, limit=limit)

@@ -8,27 +8,52 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, F, Prefetch, Value, When, Window
+from django.db.models import Case, Count, F, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 
 from evidence import choices, registry
+from evidence.base.counts import grouped_counts
+from evidence.base.prefetch import prefetch_names
 from evidence.models import ComparisonPoint, Condition, Publication, ReviewReference
 from evidence.querysets import ConditionTree
 from secretome.models import ComponentFinding, GeneticModification
-from trials.models import ClinicalTrial, OutcomeClass, Study
+from trials import selectors as trial_selectors
+from trials.models import ClinicalTrial, Study
 
 #
 # Overview
 #
 
 
-def entity_counts() -> list[tuple[str, int, str]]:
-    """(label, count, url name) of every registered entity counted on the home page."""
+def home_counts() -> dict:
+    """The home page's numbers in one grouped query (UNION ALL): every counted
+    entity's total, each review's contribution per curated kind and its reference
+    count, and the trials' chart groups; then the reviews themselves."""
+    parts: dict = {}
+    for entity in registry.entities():
+        manager = entity.model._default_manager
+        if entity.home_count:
+            parts[f"count:{entity.name}"] = (manager.all(), None)
+        if entity.review_label:
+            parts[f"review:{entity.name}"] = (manager.all(), "source_review")
+    parts["references"] = (ReviewReference.objects.all(), "review")
+    parts.update(trial_selectors.trial_chart_parts())
+    counts = grouped_counts(parts)
+    return {
+        "entity_counts": entity_counts(counts),
+        "review_counts": review_counts(counts),
+        "charts": trial_selectors.trial_charts(counts),
+    }
+
+
+def entity_counts(counts: dict) -> list[tuple[str, int, str]]:
+    """(label, count, url name) of every registered entity counted on the home page,
+    from `home_counts`' grouped query."""
     return [
         (
             entity.label,
-            entity.model._default_manager.count(),
+            counts[f"count:{entity.name}"].get(None, 0),
             entity.count_url or entity.list_url,
         )
         for entity in registry.entities()
@@ -36,33 +61,30 @@ def entity_counts() -> list[tuple[str, int, str]]:
     ]
 
 
-def review_counts() -> list[dict]:
-    """Per source review: how many records of each curated kind it contributed."""
+def review_counts(counts: dict) -> list[dict]:
+    """Per source review: how many records of each curated kind it contributed, and
+    its reference count, from `home_counts`' grouped query."""
     kinds = [
-        (entity.review_label, entity.model)
+        (entity.review_label, entity.name, entity.model)
         for entity in registry.entities()
         if entity.review_label
     ]
     reviews = list(Publication.objects.reviews().order_by("year", "slug"))
+    # The grouped query gives the review ids as text.
     table: dict[int, dict[str, int]] = {review.pk: {} for review in reviews}
-    for label, model in kinds:
-        grouped = (
-            model._default_manager.values("source_review")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in grouped:
-            table.setdefault(row["source_review"], {})[label] = row["n"]
-    references = dict(
-        ReviewReference.objects.values_list("review")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("review", "n")
-    )
+    for label, name, _ in kinds:
+        for review_id, n in counts[f"review:{name}"].items():
+            if review_id is not None:
+                table.setdefault(int(review_id), {})[label] = n
+    references = {
+        int(review_id): n
+        for review_id, n in counts["references"].items()
+        if review_id is not None
+    }
     return [
         {
             "review": review,
-            "counts": [(label, table[review.pk].get(label, 0)) for label, _ in kinds],
+            "counts": [(label, table[review.pk].get(label, 0)) for label, *_ in kinds],
             "references": references.get(review.pk, 0),
         }
         for review in reviews
@@ -248,10 +270,30 @@ def condition_side_by_side(
         .annotate(n=Count("pk"))
         .order_by()
     )
+    # The trials' outcomes in the same query: (kind, modality, outcome class, ...).
+    outcome_tally = (
+        ClinicalTrial.outcome_classes.through._default_manager.filter(
+            clinicaltrial__in=trials.values("pk")
+        )
+        .annotate(
+            kind=Value("outcome"),
+            modality_=F("clinicaltrial__therapy__modality"),
+            outcome_=F("outcomeclass__name"),
+            route_=Value(""),
+            level_=Value(""),
+            stage_=Value(""),
+        )
+        .values_list("kind", "modality_", "outcome_", "route_", "level_", "stage_")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     study_rows = []
     for kind, modality, phase, route, level, stage, n in trial_tally.union(
-        study_tally, all=True
+        study_tally, outcome_tally, all=True
     ):
+        if kind == "outcome":  # `phase` holds the outcome class's name
+            side_of(modality).outcome_counts[phase] += n
+            continue
         if kind == "study":
             study_rows.append(
                 {
@@ -269,15 +311,6 @@ def condition_side_by_side(
         side.phase_counts[phase_labels.get(phase, phase)] += n
         side.route_counts[route_labels.get(route, route)] += n
         side.level_counts[level or "—"] += n
-    outcome_links = ClinicalTrial.outcome_classes.through._default_manager
-    for row in (
-        outcome_links.filter(clinicaltrial__in=trials.values("pk"))
-        .values("clinicaltrial__therapy__modality", "outcomeclass__name")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        side = side_of(row["clinicaltrial__therapy__modality"])
-        side.outcome_counts[row["outcomeclass__name"]] += row["n"]
     for row in study_rows:
         side, n = side_of(row["therapy__modality"]), row["n"]
         side.study_total += n
@@ -308,14 +341,25 @@ def condition_side_by_side(
             .order_by("_side", "slug")
         )
 
-    for trial in first_of_each_side(
-        # with_title_related: the trials' titles read their conditions (prefetched).
-        trials.with_title_related().prefetch_related(
-            Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug"))
-        )
-    ):
+    # The titles read the conditions (and model systems); the trials show their
+    # outcome classes: their names in one query for both lists (prefetch_names).
+    first_trials = list(
+        first_of_each_side(trials.with_title_related().prefetch_related(None))
+    )
+    first_studies = list(
+        first_of_each_side(studies.with_title_related().prefetch_related(None))
+    )
+    prefetch_names(
+        [
+            (first_trials, "conditions", "name"),
+            (first_trials, "outcome_classes", "slug"),
+            (first_studies, "conditions", "name"),
+            (first_studies, "model_systems", "slug"),
+        ]
+    )
+    for trial in first_trials:
         sides_by_number[trial._side].trials.append(trial)
-    for study in first_of_each_side(studies.with_title_related()):
+    for study in first_studies:
         sides_by_number[study._side].studies.append(study)
     for side, values in side_modalities:
         params = [*by_condition, *(("modality", v) for v in values)]

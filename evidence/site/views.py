@@ -9,13 +9,14 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import TemplateView
 
 from evidence.base.querysets import related_count
 from evidence.models import CellSource, Condition, Publication, ReviewReference, Therapy
-from evidence.querysets import ConditionTree
+from evidence.querysets import ConditionTree, with_latest_release
 from evidence.site import search as site_search
 from evidence.site import selectors
+from evidence.views import CitedDetailView
 from secretome.models import ComponentFinding, GeneticModification
 from trials import selectors as trial_selectors
 from trials.models import ClinicalTrial, Study
@@ -26,14 +27,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            {
-                "entity_counts": selectors.entity_counts(),
-                "review_counts": selectors.review_counts(),
-                "charts": trial_selectors.trial_charts(),
-                "figure4": trial_selectors.trial_count_series(),
-            }
-        )
+        context.update(selectors.home_counts())
+        context["figure4"] = trial_selectors.trial_count_series()
         return context
 
 
@@ -80,7 +75,7 @@ def _citation_links(publication):
     )
 
 
-class PublicationDetailView(DetailView):
+class PublicationDetailView(CitedDetailView):
     """A publication and the records that cite it: the first `RELATED_LIMIT` of each kind
     with the true totals (a review may stand behind 100,000 trials)."""
 
@@ -145,7 +140,7 @@ class PublicationDetailView(DetailView):
         return context
 
 
-class ConditionDetailView(DetailView):
+class ConditionDetailView(CitedDetailView):
     """A condition's place in the hierarchy and its evidence side by side, the
     narrower conditions' evidence included."""
 
@@ -154,7 +149,7 @@ class ConditionDetailView(DetailView):
 
     def get_object(self, queryset=None):
         # All conditions in one query (they are few): the record and the hierarchy.
-        conditions = list(self.get_queryset())
+        conditions = list(with_latest_release(self.get_queryset()))
         self.tree = ConditionTree.of(conditions)
         for condition in conditions:
             if condition.slug == self.kwargs["slug"]:
@@ -172,7 +167,7 @@ class ConditionDetailView(DetailView):
         return context
 
 
-class CellSourceDetailView(DetailView):
+class CellSourceDetailView(CitedDetailView):
     """A cell source's products, each with its trial count and first trials (one
     windowed query for all of them), and its secretome records."""
 
@@ -208,7 +203,7 @@ class CellSourceDetailView(DetailView):
         )
 
 
-class TherapyDetailView(DetailView):
+class TherapyDetailView(CitedDetailView):
     """A product, its lineage, and the first `RELATED_LIMIT` of its trials and studies
     with their totals and links to the lists filtered by it."""
 

@@ -4,6 +4,7 @@ in plain text, RIS, BibTeX and CSL-JSON (evidence/base/citations.py writes them)
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django import template
@@ -34,12 +35,24 @@ def latest_release() -> Release | None:
     )
 
 
+def record_release(record: Any) -> Any:
+    """The latest release: read with the record when its page annotated it
+    (`evidence.querysets.with_latest_release`), else read now."""
+    if not hasattr(record, "cite_release_version"):
+        return latest_release()
+    if record.cite_release_version is None:
+        return None
+    return SimpleNamespace(
+        version=record.cite_release_version, created=record.cite_release_created
+    )
+
+
 @register.inclusion_tag("includes/cite_box_body.html", takes_context=True)
 def cite_box(context, record) -> dict[str, Any]:
     request = context.get("request")
     page_url = request.build_absolute_uri() if request is not None else ""
     base_url = request.build_absolute_uri("/").rstrip("/") if request else ""
-    release = latest_release()
+    release = record_release(record)
     atlas = citations.atlas_item(
         version=release.version if release else "",
         year=release.created.year if release else None,

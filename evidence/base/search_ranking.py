@@ -1,0 +1,330 @@
+"""The site search's ranked results of every kind (`/search/`, `/api/search/`): the
+matches of a query as index entry ids (an id carries its entity and record,
+evidence.base.search_index.entry_id), ranked by names, and the shown records read with
+their titles' names.
+
+The matching is the lists' `q` (evidence.base.search_index.match_condition): every
+word in the record's own text or in a related record's names.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    IntegerField,
+    ManyToManyField,
+    Model,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Collate
+
+from evidence.base.models import SearchEntry
+from evidence.base.prefetch import prefetch_names
+from evidence.base.search_fts import FTS_TABLE
+from evidence.base.search_index import (
+    ENTITY_SHIFT,
+    MIN_INDEXED_LENGTH,
+    OBJECT_MASK,
+    SEPARATOR,
+    _contains,
+    _entity_for,
+    _related_pks,
+    entity_code,
+    query_words,
+    related_fields,
+)
+
+
+@dataclass
+class Ranked:
+    total: int
+    records: list = field(default_factory=list)
+
+
+def rank(names: str, compact: str) -> int:
+    """0: a name or alias equal to the query; 1: starting with it; 2: containing it;
+    3: text only."""
+    if f"{SEPARATOR}{compact}{SEPARATOR}" in names:
+        return 0
+    if f"{SEPARATOR}{compact}" in names:
+        return 1
+    if compact in names:
+        return 2
+    return 3
+
+
+def _matching_ids(column: str, word: str) -> set[int]:
+    """Ids of the index entries whose `column` ("text" or "names") contains `word`,
+    of every entity at once.
+
+    Ids only: an entry's id says its entity and record (`entry_id`), so no row of the
+    index is read for the matches of a common word, only the trigram index.
+    """
+    if connection.vendor == "sqlite" and len(word) >= MIN_INDEXED_LENGTH:
+        table = connection.ops.quote_name(FTS_TABLE)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH %s",
+                [f'{{{column}}} : "{word}"'],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(
+        SearchEntry.objects.filter(**{f"{column}__contains": word}).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _pks(queryset: QuerySet) -> list[int]:
+    """The primary keys of `queryset`, fetched as plain rows (tens of thousands)."""
+    sql, params = queryset.values_list("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _text_ids_among(word: str, among: set[int]) -> set[int]:
+    """PostgreSQL: the ids of `among` whose text contains `word`, looked up by key.
+
+    A common word ("stem": 19k of 120k entries) is read by a sequential scan of the
+    whole index (140 ms at 100k trials); the matches of a query's other words are
+    usually far fewer, and checking those rows costs a few ms.
+    """
+    table = connection.ops.quote_name(SearchEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        # The words are [a-z0-9] only: nothing to escape in the pattern.
+        cursor.execute(
+            f'SELECT "id" FROM {table} WHERE "text" LIKE %s AND "id" = ANY(%s)',
+            [f"%{word}%", sorted(among)],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+# Below this many matches of the words before, PostgreSQL checks a word's text on
+# those rows only (`_text_ids_among`).
+FEW_AMONG = 20000
+
+
+def _word_ids(
+    entities: Sequence,
+    word: str,
+    naming_ids: set[int] | None = None,
+    among: set[int] | None = None,
+) -> set[int]:
+    """Entry ids (of any entity) matching one word: in their own text, or, for an
+    entity whose search follows a relation, through a related record's names (all
+    the relations in one UNION ALL query). `naming_ids`: the entries whose names
+    contain the word, when the caller has read them. `among`: the ids the result will
+    be intersected with (the matches of the query's other words); own-text matches
+    outside it may be left out."""
+    if (
+        among is not None
+        and connection.vendor == "postgresql"
+        and len(among) <= FEW_AMONG
+    ):
+        ids = _text_ids_among(word, among)
+    else:
+        ids = _matching_ids("text", word)
+    if naming_ids is None:
+        naming_ids = _matching_ids("names", word)
+    naming = {eid >> ENTITY_SHIFT for eid in naming_ids}
+    branches = []
+    for entity in entities:
+        for path in related_fields(entity.filterset):
+            target = entity.model._meta.get_field(path.split("__", 1)[0])
+            related = _entity_for(target.related_model)
+            if related is not None and entity_code(related.name) not in naming:
+                continue  # no related record names the word: no query
+            base = entity_code(entity.name) << ENTITY_SHIFT
+            # The keys straight from the link table or the foreign key's index.
+            pks = _related_pks(entity.model, path, word)
+            (column,) = pks.query.values_select
+            branches.append(
+                pks.annotate(_base=Value(base, output_field=BigIntegerField()))
+                .values_list("_base", column)
+                .order_by()
+            )
+    if branches:
+        first, *rest = branches
+        query = first.union(*rest, all=True) if rest else first
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids.update(base | pk for base, pk in cursor.fetchall())
+    return ids
+
+
+def _ordered_names():
+    """`names` in byte order on both databases (PostgreSQL sorts by its collation)."""
+    if connection.vendor == "postgresql":
+        return Collate(F("names"), "C")
+    return F("names")
+
+
+# Up to this many entries of one entity naming the query are ranked in Python.
+FEW = 2000
+
+
+def _best_named(name: str, compact: str, matched: set[int], limit: int) -> list[int]:
+    """The first `limit` matched entries of entity `name` whose names contain the
+    query (ranks 0-2), best first: ranked and ordered in SQL, read a page at a time
+    (a word in every slug, "study", is in 20k names)."""
+    by_rank = Case(
+        When(names__contains=f"{SEPARATOR}{compact}{SEPARATOR}", then=Value(0)),
+        When(names__contains=f"{SEPARATOR}{compact}", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    entries = (
+        SearchEntry.objects.filter(_contains("names", compact), entity=name)
+        .annotate(rank=by_rank)
+        .order_by("rank", _ordered_names(), "pk")
+        .values_list("pk", flat=True)
+    )
+    found: list[int] = []
+    page = max(2 * limit, 50)
+    start = 0
+    while len(found) < limit:
+        chunk = list(entries[start : start + page])
+        found += [eid for eid in chunk if eid in matched]
+        if len(chunk) < page:
+            break
+        start += page
+    return found[:limit]
+
+
+def ranked_everything(
+    entities: Sequence, text: str, *, limit: int
+) -> dict[str, Ranked]:
+    """The matching records of each entity, best first: the true count and the first
+    `limit`. The same matches as `search_queryset` (every word in the record's text or
+    in a related record's names). Ranked by `rank`, then by the record's names (byte
+    order), then by id; the text-only matches (rank 3) by id. Both databases order
+    alike.
+
+    The matches travel as entry ids only (one trigram-index read per word; an id
+    carries its entity and record): the count is the size of a set, the names are
+    read, ranked in SQL, for the entries whose names contain the query, and the
+    records for the shown ones. Reading every match's row took 1-2 s for a common
+    word at 100k trials.
+    """
+    words = query_words(text)
+    entities = [e for e in entities if e.filterset is not None]
+    if not words or not entities:
+        return {}
+    compact = "".join(words)
+    # The entries naming the whole query; for a one-word query also the word's.
+    named = _matching_ids("names", compact)
+    matched: set[int] = set()
+    # The longest (rarest) word first: the others' text is then checked on its
+    # matches only (PostgreSQL, `_text_ids_among`).
+    for index, word in enumerate(sorted(words, key=len, reverse=True)):
+        ids = _word_ids(
+            entities,
+            word,
+            named if word == compact else None,
+            among=matched if index else None,
+        )
+        matched = ids if index == 0 else matched & ids
+        if not matched:
+            return {}
+    per_entity: dict[int, list[int]] = {}
+    for eid in matched:
+        per_entity.setdefault(eid >> ENTITY_SHIFT, []).append(eid)
+    naming: dict[int, int] = {}
+    for eid in named:
+        naming[eid >> ENTITY_SHIFT] = naming.get(eid >> ENTITY_SHIFT, 0) + 1
+    # The entities with few named matches: their names read in one query, ranked here.
+    few = [e.name for e in entities if 0 < naming.get(entity_code(e.name), 0) <= FEW]
+    ranked_few: dict[int, list] = {}
+    if few:
+        for eid, names in SearchEntry.objects.filter(
+            _contains("names", compact), entity__in=few
+        ).values_list("pk", "names"):
+            if eid in matched:
+                ranked_few.setdefault(eid >> ENTITY_SHIFT, []).append(
+                    (rank(names, compact), names, eid)
+                )
+    found: dict[str, Ranked] = {}
+    shown: list[tuple[Sequence[Model], str, str]] = []
+    for entity in entities:
+        code = entity_code(entity.name)
+        ids = per_entity.get(code)
+        if not ids:
+            continue
+        order = []
+        if naming.get(code, 0) > FEW:
+            order = _best_named(entity.name, compact, matched, limit)
+        elif code in ranked_few:
+            order = [eid for *_, eid in sorted(ranked_few[code])[:limit]]
+        if len(order) < limit:
+            taken = set(order)
+            smallest = heapq.nsmallest(limit + len(taken), ids)
+            order += [eid for eid in smallest if eid not in taken][: limit - len(order)]
+        pks = [eid & OBJECT_MASK for eid in order]
+        queryset, names = _without_name_prefetches(entity.queryset())
+        by_id = queryset.in_bulk(pks)
+        records = [by_id[pk] for pk in pks if pk in by_id]
+        shown += [(records, name, ordering) for name, ordering in names]
+        found[entity.name] = Ranked(len(ids), records)
+    # The titles' conditions and model systems of every kind in one query.
+    prefetch_names(shown)
+    return found
+
+
+def _without_name_prefetches(queryset: QuerySet) -> tuple[QuerySet, list]:
+    """`queryset` without its prefetches of vocabulary names (a many-to-many field
+    to records with a slug and a name, in ascending order of one field), and those
+    (field name, ordering) pairs, for `prefetch_names` to read for every kind at
+    once."""
+    kept, names = [], []
+    for lookup in queryset._prefetch_related_lookups:
+        is_prefetch = isinstance(lookup, Prefetch)
+        through = lookup.prefetch_through if is_prefetch else lookup
+        name_only = "__" not in through and not (is_prefetch and lookup.to_attr)
+        model_field = _forward_field(queryset.model, through) if name_only else None
+        ordering = None
+        if model_field is not None:
+            related = model_field.related_model
+            order_by = (
+                (
+                    lookup.queryset.query.order_by
+                    if is_prefetch and lookup.queryset is not None
+                    else ()
+                )
+                or related._meta.ordering
+                or ("pk",)
+            )
+            fields = {f.name for f in related._meta.concrete_fields}
+            first = order_by[0] if len(order_by) == 1 else None
+            if isinstance(first, str) and {"slug", "name"} <= fields:
+                if first in {"slug", "name", "pk", "id"}:
+                    ordering = first
+        if ordering is None:
+            kept.append(lookup)
+        else:
+            names.append((through, ordering))
+    if not names:
+        return queryset, []
+    return queryset.prefetch_related(None).prefetch_related(*kept), names
+
+
+def _forward_field(model: type[Model], name: str):
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a reverse relation's accessor name, or no field
+        return None
+    if isinstance(model_field, ManyToManyField):
+        return model_field
+    return None
