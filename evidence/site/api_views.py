@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from evidence.base.api.renderers import FastJSONRenderer
+
 MAX_SEARCH_LIMIT = 100
 
 
@@ -152,7 +154,7 @@ class SearchView(APIView):
     text), grouped by kind with the true count per kind; the same search as /search/."""
 
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(
         operation_id="search",

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower, RowNumber
 from django.urls import reverse
 
 from evidence import choices, registry
-from evidence.base.counts import grouped_counts
+from evidence.base.counts import cached, grouped_counts
 from evidence.base.prefetch import prefetch_names
 from evidence.models import ComparisonPoint, Condition, Publication, ReviewReference
 from evidence.querysets import ConditionTree
@@ -421,13 +421,8 @@ class GapCell:
         return self.trials + self.studies
 
 
-def evidence_gap_map() -> dict:
-    """Conditions x modality: the number of trials and of studies in each cell.
-
-    `rows` holds every condition with evidence (case-insensitive name order);
-    `groups` the same rows by body system (`Condition.category`, in the order of
-    its choices), each `{"category", "label", "rows"}`.
-    """
+def _gap_map_counts() -> dict[tuple[int, str], tuple[int, int]]:
+    """{(condition id, modality): (trials, studies)} over every trial and study."""
     counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     curated: tuple[type[ClinicalTrial] | type[Study], ...] = (ClinicalTrial, Study)
     for index, model in enumerate(curated):
@@ -439,6 +434,19 @@ def evidence_gap_map() -> dict:
         )
         for row in rows:
             counts[(row["conditions"], row["therapy__modality"])][index] += row["n"]
+    return {key: (trials, studies) for key, (trials, studies) in counts.items()}
+
+
+def evidence_gap_map() -> dict:
+    """Conditions x modality: the number of trials and of studies in each cell.
+
+    `rows` holds every condition with evidence (case-insensitive name order);
+    `groups` the same rows by body system (`Condition.category`, in the order of
+    its choices), each `{"category", "label", "rows"}`.
+    """
+    # The grouped counts read every trial and study (0.7 s at 100k trials): cached per
+    # data version, like the lists' facets.
+    counts = cached("compare:gap-map", _gap_map_counts)
     condition_ids = {key[0] for key in counts}
     conditions = Condition.objects.filter(pk__in=condition_ids).order_by(
         Lower("name"), "name"
