@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import django_filters as filters
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, F, QuerySet
 from django.http import QueryDict
@@ -129,10 +130,18 @@ class _FacetStatement:
 
     def key_set(self, rows: QuerySet) -> str:
         """The name of a common table expression (one column, `id`) of `rows`' keys."""
-        sql, params = (
-            rows.order_by().values_list("pk").query.get_compiler(self.using).as_sql()
-        )
         name = f"_k{len(self.key_sets)}"
+        try:
+            sql, params = (
+                rows.order_by()
+                .values_list("pk")
+                .query.get_compiler(self.using)
+                .as_sql()
+            )
+        except EmptyResultSet:  # a filter that can match nothing (`.none()`)
+            table = self.connection.ops.quote_name(rows.model._meta.db_table)
+            sql = f"SELECT {self.column_of(rows.model)} FROM {table} WHERE 1 = 0"
+            params = []
         self.key_sets.append((f"{name}(id) AS ({sql})", list(params)))
         return name
 
