@@ -370,6 +370,7 @@ def _facet_counts(
 
     label_queries: dict[str, QuerySet] = {}
     relation_facets = set()
+    key_facets = set()  # choices counted by their key's value, not their record
     for name in names:
         spec = base_filters[name]
         if isinstance(spec, filters.ModelMultipleChoiceFilter):
@@ -385,7 +386,15 @@ def _facet_counts(
             else:
                 # A fresh copy: the class-level queryset would keep its first results.
                 label_queries[name] = spec.queryset.all()
-            statement.add_relation_counts(name, *rows_without(name), spec.field_name)
+            target = _field_at(model, spec.field_name)
+            if target is not None and target.is_relation:
+                statement.add_relation_counts(
+                    name, *rows_without(name), spec.field_name
+                )
+            else:  # a path to the choices' key column itself: counted by its value
+                relation_facets.discard(name)
+                key_facets.add(name)
+                statement.add_value_counts(name, rows_without(name)[0], spec.field_name)
         else:
             statement.add_value_counts(name, rows_without(name)[0], spec.field_name)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -412,6 +421,9 @@ def _facet_counts(
         choices_of[name] = {
             obj.pk: (str(getattr(obj, key)), str(obj)) for obj in queryset
         }
+    for name in key_facets:
+        for value, label in choices_of[name].values():
+            found_labels[name][value] = label
     for name, numbers in by_key.items():
         for pk, n in numbers.items():
             if pk in choices_of[name]:

@@ -96,3 +96,31 @@ def test_facets_of_a_number_past_any_range(world, filterset_class, name):
         found = check(filterset_class, data)
         if rows_of(filterset_class, data) == 0:
             assert found and all(not facet.options for facet in found)
+
+
+def test_a_facet_over_the_choices_key_column_counts_by_value(world):
+    # A filter whose path ends at the choices' key column (conditions__slug), not at
+    # the relation: counted by that value, labelled from the choices.
+    import django_filters
+
+    from evidence.models import Condition
+    from trials.filtersets import TrialFilterSet
+
+    class ByConditionSlug(TrialFilterSet):
+        condition_slug = django_filters.ModelMultipleChoiceFilter(
+            field_name="conditions__slug",
+            to_field_name="slug",
+            queryset=Condition.objects.all(),
+        )
+
+    grow_world(world, 1)
+    found = {f.name: f for f in check(ByConditionSlug, QueryDict())}
+    by_slug = {o.value: o for o in found["condition_slug"].options}
+    by_relation = {o.value: o for o in found["condition"].options}
+    assert by_slug and {v: o.count for v, o in by_slug.items()} == {
+        v: o.count for v, o in by_relation.items()
+    }
+    assert {v: o.label for v, o in by_slug.items()} == {
+        v: o.label for v, o in by_relation.items()
+    }
+    check(ByConditionSlug, QueryDict("condition_slug=" + next(iter(by_slug))))
