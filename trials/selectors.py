@@ -27,7 +27,8 @@ def count_by(
 
 
 def ranked_counts(
-    counts: Mapping[str | None, int], labels: Mapping[str, str] | None = None
+    counts: Mapping[str, int] | Mapping[str | None, int],
+    labels: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str, int]]:
     """`count_by`'s rows of counts already made (NULL and "" merged here too)."""
     merged: Counter[str] = Counter()

@@ -274,7 +274,8 @@ def condition_side_by_side(
     )
     # The trials' outcomes in the same query: (kind, modality, outcome class, ...).
     outcome_tally = (
-        ClinicalTrial.outcome_classes.through._default_manager.filter(
+        # (django-stubs cannot follow the annotations of the auto-created link model)
+        ClinicalTrial.outcome_classes.through._default_manager.filter(  # type: ignore[misc]
             clinicaltrial__in=trials.values("pk")
         )
         .annotate(
