@@ -43,6 +43,7 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django_tables2.utils import Accessor, signature
 
+from evidence.base.querysets import field_path
 from evidence.base.tables import ManyColumn, ProvenanceTable
 
 _KNOWN_ARGUMENTS = {"value", "record"}
@@ -119,21 +120,6 @@ def _batches(iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def _field_path(model, bits) -> list | None:
-    """The model fields along `bits`, or None when a bit is not a field."""
-    fields = []
-    for bit in bits:
-        if model is None:
-            return None
-        try:
-            field = model._meta.get_field(bit)
-        except Exception:
-            return None
-        fields.append(field)
-        model = field.related_model if field.is_relation else None
-    return fields
 
 
 def _display(field) -> Callable[[Any], Any]:
@@ -251,7 +237,7 @@ def _plan_column(
         if override is not None:
             return override(plan, name)
     bits = list(Accessor(bound_column.accessor).bits)
-    fields = _field_path(plan.model, bits) if bits != ["pk"] else []
+    fields = field_path(plan.model, bits) if bits != ["pk"] else []
     empty_values = column.empty_values
 
     if isinstance(column, ManyColumn):

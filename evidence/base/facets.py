@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django_filters.utils import label_for_filter
 
 from evidence.base import counts
+from evidence.base.querysets import field_path
 from evidence.models import Publication
 
 #
@@ -247,16 +248,8 @@ class _FacetStatement:
 
 def _field_at(model, path: str):
     """The model field at the end of `path`, or None."""
-    field = None
-    for bit in path.split("__"):
-        if model is None:
-            return None
-        try:
-            field = model._meta.get_field(bit)
-        except Exception:
-            return None
-        model = field.related_model if field.is_relation else None
-    return field
+    fields = field_path(model, path.split("__"))
+    return fields[-1] if fields else None
 
 
 def _needs_distinct(model, path: str) -> bool:
@@ -264,17 +257,10 @@ def _needs_distinct(model, path: str) -> bool:
     unless the path crosses at most one many-valued relation and that one is a
     many-to-many with Django's own link table (one link per pair), it can (a
     component with three findings of one effect is joined three times)."""
-    many = []
-    for bit in path.split("__"):
-        if model is None:
-            break
-        try:
-            field = model._meta.get_field(bit)
-        except Exception:
-            return True
-        if field.many_to_many or field.one_to_many:
-            many.append(field)
-        model = field.related_model if field.is_relation else None
+    fields = field_path(model, path.split("__"))
+    if fields is None:
+        return True
+    many = [field for field in fields if field.many_to_many or field.one_to_many]
     if not many:
         return False
     if len(many) > 1:

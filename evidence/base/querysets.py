@@ -9,6 +9,22 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 
 
+def field_path(model, bits) -> list | None:
+    """The model fields along the lookup `bits` ("therapy", "cell_source"), or None
+    when a bit is not a field."""
+    fields = []
+    for bit in bits:
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(bit)
+        except Exception:
+            return None
+        fields.append(field)
+        model = field.related_model if field.is_relation else None
+    return fields
+
+
 def related_count(model: type[models.Model], relation: str) -> Coalesce:
     """The number of rows linked to each row of `model` through `relation`, as a
     correlated sub-query on the link column (a reverse foreign key or either side of a
