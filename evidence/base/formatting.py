@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from evidence.base.querysets import prefetched
+
 SIGNIFICANT = 6
 # Decimals from PLAIN_MIN up to (not including) PLAIN_MAX; scientific notation outside.
 PLAIN_MIN = 1e-3
@@ -169,15 +171,9 @@ def related_names(record, relation: str) -> str:
     for an unsaved record's relation would print the title again)."""
     if record.pk is None:
         return ""
-    # A prefetched relation straight from its cache: the related manager that
-    # `record.<relation>` builds costs more than the names (a 100k-row download
-    # titles every row).
-    prefetched = record.__dict__.get("_prefetched_objects_cache")
-    if prefetched is not None:
-        try:
-            return names(prefetched[relation])
-        except KeyError:
-            pass
+    rows = prefetched(record, relation)
+    if rows is not None:
+        return names(rows)
     return names(getattr(record, relation).all())
 
 

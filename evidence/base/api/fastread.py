@@ -35,6 +35,7 @@ from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
 from evidence.base.api.serializers import BriefRelatedField, RecordURLField
+from evidence.base.querysets import prefetched as prefetched_rows
 
 Getter = Callable[[Any, "Run"], Any]
 
@@ -265,14 +266,14 @@ def _many_related_node(field, path) -> Getter:
     # The key of the relation in a record's prefetch cache, read off its first manager:
     # a prefetched many-to-many manager's all() is that cached queryset, so reading it
     # directly skips building a manager per record and relation.
-    prefetched: list[str] = []
+    cache_name: list[str] = []
 
     def node(obj, run):
         if obj.pk is None:
             return []
-        cache = obj.__dict__.get("_prefetched_objects_cache")
-        if prefetched and cache is not None and prefetched[0] in cache:
-            return [convert(value, run) for value in cache[prefetched[0]]]
+        rows = prefetched_rows(obj, cache_name[0]) if cache_name else None
+        if rows is not None:
+            return [convert(value, run) for value in rows]
         try:
             related = getattr(obj, attr)
         except (AttributeError, KeyError, ObjectDoesNotExist):
@@ -280,8 +281,8 @@ def _many_related_node(field, path) -> Getter:
             if related is None:
                 return None
         name = getattr(related, "prefetch_cache_name", None)
-        if not prefetched and isinstance(name, str):
-            prefetched.append(name)
+        if not cache_name and isinstance(name, str):
+            cache_name.append(name)
         if hasattr(related, "all"):
             related = related.all()
         return [convert(value, run) for value in related]
