@@ -103,7 +103,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Large databases: read through a memory map and a 32 MB page cache per connection
     # (the default cache is 2 MB); halves the time of filtered lists at 100k trials.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["init_command"] = "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;"
+    #
+    # Write-ahead logging (DJANGO_SQLITE_JOURNAL_MODE, default WAL; the mode stays in the
+    # file): readers go on while a writer commits, instead of waiting for its exclusive
+    # lock, and a commit appends to the log instead of rewriting a rollback journal.
+    # Measured at 100k trials, gunicorn with 2 workers and 8 connections: the API's
+    # trial list 31 -> 69 requests/s, a trial 82 -> 202, search 20 -> 50 (with the API's
+    # one-statement throttle count, evidence.base.api.throttling, in both). Durability
+    # is unchanged (synchronous stays FULL). Backups are taken with SQLite's backup API
+    # and written as one self-contained file (evidence.dataset.backups).
+    options["init_command"] = (
+        "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768; "
+        f"PRAGMA journal_mode={env.str('DJANGO_SQLITE_JOURNAL_MODE', default='WAL')};"
+    )
     # Writers queue instead of failing: every transaction takes the write lock when it
     # begins (BEGIN IMMEDIATE), so a read-then-write (the version check of
     # evidence.base.writes) cannot interleave with another writer, and a busy database is
@@ -142,7 +154,7 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
 # No ATOMIC_REQUESTS: every write path has its own transaction (admin saves, API writes
 # in AtlasViewSet._save/perform_destroy, imports, releases), and reads need none.
 
-# Throttle counts and admin login failures live here, so every server process must see
+# Admin login failures live here, so every server process must see
 # the same cache. With debug off the default is the database cache (the table
 # `atlas_cache`, made by `manage.py createcachetable`, which `make serve` runs): shared
 # by all gunicorn workers and hosts. Development and tests keep local memory (one
@@ -232,11 +244,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    # Rates are per client IP (anonymous) or per user, counted in the default cache:
-    # with several server processes that cache must be shared (database or Redis).
+    # Rates are per client IP (anonymous) or per user, counted in the database (one
+    # statement per request, shared by every server process; evidence.base.api.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "evidence.base.api.throttling.ClientRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("DJANGO_API_ANON_RATE", default="600/min"),

@@ -26,6 +26,7 @@ SLOW = (
     # Parallel writers against gunicorn (SQLite) or the live server (PostgreSQL).
     "api/test_concurrency.py::test_parallel_patches_with_one_etag_have_exactly_one_winner",
     "evidence/test_admin_race.py::",
+    "api/test_throttling.py::test_parallel_requests_are_each_counted_once",
     # Schemathesis: every GET operation, 15 generated requests each.
     "api/test_schema_fuzz.py::",
 )

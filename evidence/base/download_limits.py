@@ -3,8 +3,8 @@
 A download (`?export=csv|json|ris|bibtex` of an HTML list) of more than
 `FULL_EXPORT_ROWS` rows (10,000 by default, `DJANGO_FULL_EXPORT_ROWS`) by a client that
 is not signed in counts against the rate `DJANGO_FULL_EXPORT_RATE` (10 an hour per client
-address by default; DRF's rate syntax, counted in the default cache like the API's
-throttles). Past the rate the answer is HTTP 429 with `Retry-After` and a message naming
+address by default; DRF's rate syntax, counted in the database like the API's
+throttles, evidence.base.api.throttling). Past the rate the answer is HTTP 429 with `Retry-After` and a message naming
 the release files, which hold the whole dataset and cost the server nothing to serve
 again. Smaller (filtered) downloads and signed-in users are not counted.
 
@@ -18,24 +18,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from evidence.base.api.throttling import hit, retry_after
 from evidence.base.counts import cached
-
-
-class FullExportThrottle(SimpleRateThrottle):
-    """The rate of large anonymous downloads, per client address."""
-
-    scope = "full_export"
-
-    def get_rate(self) -> str:
-        return settings.FULL_EXPORT_RATE
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": self.get_ident(request),
-        }
 
 
 def row_count(queryset: QuerySet) -> int:
@@ -58,12 +44,12 @@ def large_download_refusal(
     rows = row_count(queryset)
     if rows <= settings.FULL_EXPORT_ROWS:
         return None
-    throttle = FullExportThrottle()
-    # DRF throttles read only request.META (the address): a Django request will do.
-    if throttle.allow_request(request, None):  # type: ignore[arg-type]
+    # DRF reads only request.META for the address: a Django request will do.
+    address = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    allowed, wait = hit("full_export", address, settings.FULL_EXPORT_RATE)
+    if allowed:
         return None
-    wait = throttle.wait()
-    seconds = max(1, int(wait or 1))
+    seconds = retry_after(wait)
     message = (
         f"Too many large downloads: this one has {rows:,} rows, and a client that is "
         f"not signed in may download more than {settings.FULL_EXPORT_ROWS:,} rows "

@@ -222,3 +222,23 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.object_id}"
+
+
+class ThrottleCount(models.Model):
+    """How many requests a client made in the current window of one rate
+    (evidence.base.api.throttling): one row per client and rate, counted up in one
+    statement per request, so every server process reads and writes the same count.
+
+    `window` is the window's number (seconds since the epoch divided by the rate's
+    period); a request in a later window starts the count again. `expires` (seconds since
+    the epoch) is when the window ends; the rows of ended windows are deleted by the
+    table's triggers whenever a client starts a new window (migration evidence 0012).
+    """
+
+    key = models.CharField(max_length=255, primary_key=True)
+    window = models.BigIntegerField()
+    hits = models.PositiveIntegerField()
+    expires = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} in window {self.window}"

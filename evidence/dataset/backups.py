@@ -62,6 +62,7 @@ from evidence.dataset.export import dataset_export
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "db.sqlite3"
+READ_ONLY_INIT = re.compile(r"PRAGMA\s+journal_mode\s*=\s*\w+\s*;?", re.IGNORECASE)
 NOT_CHANGED = "The database was not changed."
 _TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -135,6 +136,12 @@ def _sqlite_alias(path: Path, *, like: str) -> Iterator[str]:
     # Django opens SQLite names as URIs: mode=ro guarantees the copy is only read.
     name = f"file:{quote(str(path.resolve()))}?mode=ro"
     settings_dict = {**connections[like].settings_dict, "NAME": name}
+    # A read-only connection cannot change the journal mode (settings: WAL).
+    options = dict(settings_dict.get("OPTIONS", {}))
+    options["init_command"] = READ_ONLY_INIT.sub(
+        "", options.get("init_command", "")
+    ).strip()
+    settings_dict["OPTIONS"] = options
     wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(
         settings_dict, alias
     )
@@ -158,6 +165,8 @@ def _sqlite_backup(target: Path, alias: str) -> tuple[dict[str, int], dict[str, 
     with closing(sqlite3.connect(target / SQLITE_COPY)) as copy:
         # pages=-1: the whole database in one step, under one read lock.
         live.connection.backup(copy, pages=-1)
+        # The copy of a write-ahead-logged database is one too: made one file again.
+        copy.execute("PRAGMA journal_mode=DELETE")
     with _sqlite_alias(target / SQLITE_COPY, like=alias) as snapshot:
         tables = table_counts(using=snapshot)
         curated = dataset_export(directory=target / "curated", using=snapshot)

@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,8 +151,13 @@ def curated_sqlite(tmp_path_factory) -> Path:
 
 
 def sqlite_from(template: Path, path: Path) -> dict[str, str]:
-    """The environment of a SQLite database at `path`, a copy of `template`."""
-    shutil.copyfile(template, path)
+    """The environment of a SQLite database at `path`, a copy of `template` (SQLite's
+    backup API: a write-ahead-logged file may hold committed pages in its log)."""
+    with (
+        closing(sqlite3.connect(template)) as source,
+        closing(sqlite3.connect(path)) as copy,
+    ):
+        source.backup(copy, pages=-1)
     return {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
 
 
@@ -285,12 +290,14 @@ def gunicorn(env: dict[str, str], log: Path):
 
 
 @contextmanager
-def gunicorn_on_test_database_copy(workdir: Path, static_root: Path, port_base: int):
+def gunicorn_on_test_database_copy(
+    workdir: Path, static_root: Path, port_base: int, **extra: str
+):
     """gunicorn (production profile) over a copy of the suite's SQLite test database.
 
     The test database is migrated already, with what the test made in it: the server
-    gets a copy (not a second migration run), a local-memory cache (throttling and the
-    shared cache have their own tests). Yields (base URL, the copy's path).
+    gets a copy (not a second migration run), a local-memory cache (the shared cache has
+    its own tests). `extra`: more environment. Yields (base URL, the copy's path).
     """
     from django.db import connection
 
@@ -304,6 +311,7 @@ def gunicorn_on_test_database_copy(workdir: Path, static_root: Path, port_base: 
         free_port(port_base),
         DJANGO_STATIC_ROOT=str(static_root),
         DJANGO_CACHE_URL="locmemcache://",
+        **extra,
     )
     with gunicorn(env, workdir / "gunicorn.log") as base_url:
         yield base_url, database
