@@ -15,7 +15,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import F, IntegerField, Model, TextField, Value
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import (
+    F,
+    IntegerField,
+    ManyToManyField,
+    Model,
+    Prefetch,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast
 
 NAME_FIELDS = ("slug", "name")
@@ -69,3 +79,170 @@ def prefetch_names(lookups: Sequence[tuple[Sequence[Model], str, str]]) -> None:
             queryset._result_cache = found.get((part, record.pk), [])
             queryset._prefetch_done = True
             record.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+#
+# A page's many-to-many relations, without a manager and a queryset per record
+#
+
+
+class LinkedRows(dict):
+    """A record's `_prefetched_objects_cache` filled by `prefetch_links`: each
+    relation's related records as a list in `rows` (what
+    `evidence.base.querysets.prefetched` returns), and Django's prefetched queryset,
+    made from them only when the related manager is used (`record.conditions.all()`,
+    `.filter()` ...): filtered to the record, as Django's prefetch leaves it."""
+
+    __slots__ = ("record", "rows", "_making")
+
+    def __init__(self, record: Model):
+        super().__init__()
+        self.record = record
+        self.rows: dict[str, list] = {}
+        self._making: set[str] = set()
+
+    def __missing__(self, name: str):
+        rows = self.rows.get(name)
+        if rows is None or name in self._making:
+            raise KeyError(name)
+        # The manager looks here first; while it is made, it finds nothing and builds
+        # the record's own queryset.
+        self._making.add(name)
+        try:
+            queryset = getattr(self.record, name).get_queryset()
+        finally:
+            self._making.discard(name)
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        self[name] = queryset
+        return queryset
+
+
+def _link_lookup(model: type[Model], lookup) -> tuple | None:
+    """(name, many-to-many field, ordering of the related records, their foreign keys
+    read along) when `lookup` is a plain forward many-to-many prefetch (`"conditions"`,
+    or a `Prefetch` of it whose queryset only orders by fields and selects related
+    records one foreign key away), else None."""
+    is_prefetch = isinstance(lookup, Prefetch)
+    name = lookup.prefetch_to if is_prefetch else lookup
+    if "__" in name or (is_prefetch and lookup.to_attr):
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, ManyToManyField):
+        return None
+    related = field.related_model
+    queryset = lookup.queryset if is_prefetch else None
+    if queryset is not None:
+        query = queryset.query
+        joined = query.select_related
+        if isinstance(joined, dict) and all(not deeper for deeper in joined.values()):
+            joined = list(joined)
+        else:
+            joined = [] if joined is False else None
+        if (
+            queryset.model is not related
+            or joined is None
+            or query.where
+            or query.annotations
+            or query.extra
+            or query.distinct
+            or query.is_sliced
+            or query.deferred_loading != (frozenset(), True)
+            or queryset._prefetch_related_lookups
+        ):
+            return None
+        ordering = list(query.order_by) or list(related._meta.ordering)
+    else:
+        ordering, joined = list(related._meta.ordering), []
+    local = {f.name for f in related._meta.concrete_fields} | {"pk"}
+    if not all(isinstance(o, str) and o.lstrip("-") in local for o in ordering):
+        return None
+    keys = []
+    for key_name in joined:
+        try:
+            key = related._meta.get_field(key_name)
+        except FieldDoesNotExist:
+            return None
+        if not (key.many_to_one or key.one_to_one) or not key.concrete:
+            return None
+        keys.append(key)
+    return name, field, ordering, keys
+
+
+def split_links(queryset: QuerySet) -> tuple[QuerySet, list]:
+    """`queryset` without its plain many-to-many prefetches, and those, for
+    `prefetch_links` to read for the records of a page."""
+    links, kept = [], []
+    for lookup in queryset._prefetch_related_lookups:
+        found = _link_lookup(queryset.model, lookup)
+        if found is None:
+            kept.append(lookup)
+        else:
+            links.append(found)
+    if not links:
+        return queryset, []
+    return queryset.prefetch_related(None).prefetch_related(*kept), links
+
+
+def prefetch_links(records: Sequence[Model], links: Sequence) -> None:
+    """The related records of each of `links` (from `split_links`) for `records`: one
+    query per relation, over its link table joined to the related table, as Django's
+    prefetch reads them (every field, in the prefetch's order, the related key last).
+
+    Django's prefetch builds a related manager and a filtered queryset for every record
+    and relation: a third of an API page of 50 trials. Here each record gets its lists
+    (`LinkedRows`), and the querysets only if something asks the manager."""
+    records = [record for record in records if record.pk is not None]
+    if not records or not links:
+        return
+    caches = {}
+    for record in records:
+        cache = record.__dict__.get("_prefetched_objects_cache")
+        if not isinstance(cache, LinkedRows):
+            cache = LinkedRows(record)
+            cache.update(record.__dict__.get("_prefetched_objects_cache") or {})
+            record.__dict__["_prefetched_objects_cache"] = cache
+        caches[record.pk] = cache
+    db = records[0]._state.db
+    for name, field, ordering, keys in links:
+        related = field.related_model
+        through = field.remote_field.through
+        owner = field.m2m_field_name()
+        target = field.m2m_reverse_field_name()
+        attnames = [f.attname for f in related._meta.concrete_fields]
+        columns = [f"{owner}_id", *(f"{target}__{a}" for a in attnames)]
+        # Each selected foreign key's record: its fields after the related record's.
+        joined = []
+        for key in keys:
+            key_attnames = [f.attname for f in key.related_model._meta.concrete_fields]
+            start = len(columns)
+            columns += [f"{target}__{key.name}__{a}" for a in key_attnames]
+            joined.append((key, key_attnames, start, start + len(key_attnames)))
+        order = [
+            ("-" if item.startswith("-") else "") + f"{target}__{item.lstrip('-')}"
+            for item in ordering
+        ] + [f"{target}__pk"]
+        rows = (
+            through._base_manager.using(db)
+            .filter(**{f"{owner}__in": list(caches)})
+            .order_by(*order)
+            .values_list(*columns)
+        )
+        grouped: dict = {pk: [] for pk in caches}
+        width = 1 + len(attnames)
+        for row in rows:
+            instance = related.from_db(db, attnames, row[1:width])
+            for key, key_attnames, start, end in joined:
+                values = row[start:end]
+                # A null key: no record (values_list gives None for every field).
+                instance._state.fields_cache[key.name] = (
+                    None
+                    if getattr(instance, key.attname) is None
+                    else key.related_model.from_db(db, key_attnames, values)
+                )
+            grouped[row[0]].append(instance)
+        for pk, cache in caches.items():
+            cache.rows[name] = grouped[pk]

@@ -17,6 +17,9 @@ def prefetched(record, cache_name: str):
     cache = record.__dict__.get("_prefetched_objects_cache")
     if cache is None:
         return None
+    rows = getattr(cache, "rows", None)  # evidence.base.prefetch.LinkedRows
+    if rows is not None and cache_name in rows:
+        return rows[cache_name]
     try:
         return cache[cache_name]
     except KeyError:

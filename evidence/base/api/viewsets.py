@@ -27,6 +27,7 @@ from rest_framework.utils import model_meta
 from evidence.base.api import fastread
 from evidence.base.api.filters import StrictFilterBackend, StrictOrderingFilter
 from evidence.base.api.renderers import CSVRenderer, FastJSONRenderer
+from evidence.base.prefetch import prefetch_links, split_links
 from evidence.base.writes import (
     StaleRecord,
     change_reason,
@@ -240,10 +241,14 @@ class AtlasViewSet(viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
+        # The page's many-to-many relations read without Django's per-record managers.
+        queryset, links = split_links(queryset)
         page = self.paginate_queryset(queryset)
+        records = list(page if page is not None else queryset)
+        prefetch_links(records, links)
         if page is not None:
-            return self.get_paginated_response(self.represent(page, many=True))
-        return Response(self.represent(queryset, many=True))
+            return self.get_paginated_response(self.represent(records, many=True))
+        return Response(self.represent(records, many=True))
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
