@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
@@ -39,8 +40,10 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.expressions import Col
 from django.db.models.functions import Collate, JSONArray
 from django.db.models.query import ModelIterable
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from evidence.base.models import SearchEntry
@@ -405,6 +408,13 @@ class _Array(JSONArray):
             self, compiler, connection, function, template, arg_joiner, **extra_context
         )
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Columns only, whose types PostgreSQL knows: none of Django's casts (one a
+        # value, 80 a row).
+        return Func.as_sql(
+            self, compiler, connection, function="JSONB_BUILD_ARRAY", **extra_context
+        )
+
 
 @dataclass
 class _Node:
@@ -461,12 +471,35 @@ def _nodes(queryset: QuerySet) -> list[_Node] | None:
     return nodes
 
 
-def _columns(nodes: list[_Node]) -> _Array:
-    """Every column of `nodes` in one JSON array (of arrays of at most `ARRAY_CHUNK`)."""
+def _alias(query: Query, node: _Node) -> str | None:
+    """The table alias of `node` in `query`, joined as `select_related` joins it (an
+    inner join, or a left outer one through a nullable key); None for a model with
+    parents (its columns are in several tables)."""
+    opts = node.model._meta
+    if opts.parents:
+        return None
+    if node.field is None:
+        return query.get_initial_alias()
+    # A column of the model's own (a key's would be read from the row before it).
+    own = [f for f in opts.concrete_fields if not f.is_relation and not f.primary_key]
+    if not own:
+        return None
+    column = query.resolve_ref(f"{node.prefix}{own[0].attname}")
+    return column.alias if isinstance(column, Col) else None
+
+
+def _columns(query: Query, nodes: list[_Node]) -> _Array:
+    """Every column of `nodes` in one JSON array (of arrays of at most `ARRAY_CHUNK`),
+    each node's table joined once."""
     columns: list[Any] = []
     for node in nodes:
+        alias = _alias(query, node)
         for model_field in node.model._meta.concrete_fields:
-            column: Any = F(f"{node.prefix}{model_field.attname}")
+            column: Any = (
+                F(f"{node.prefix}{model_field.attname}")
+                if alias is None
+                else model_field.get_col(alias)
+            )
             if isinstance(model_field, FloatField):
                 column = _ExactFloat(column)
             columns.append(column)
@@ -478,48 +511,82 @@ def _columns(nodes: list[_Node]) -> _Array:
     )
 
 
-def _from_json(model_field: Any, value: Any, database: Any) -> Any:
-    """The value a model's field holds, from what JSON carried of its column: the
-    same as Django's read of the column."""
-    if value is None:
-        return None
+def _converter(model_field: Any, database: Any) -> Callable[[Any], Any] | None:
+    """What turns the JSON of a field's column (not null) into the value Django's read
+    of the column gives, or None when the JSON value is that already (text, integers,
+    a JSON column's value on PostgreSQL)."""
     if isinstance(model_field, ForeignKey):
         model_field = model_field.target_field
     if isinstance(model_field, JSONField):
         # SQLite's JSON carries a JSON column's text (decoded as JSONField does);
         # PostgreSQL's the value itself.
         if database.vendor == "sqlite":
-            return json.loads(value, cls=model_field.decoder)
-        return value
-    value = model_field.to_python(value)
-    if isinstance(model_field, DateTimeField) and settings.USE_TZ:
+            return partial(json.loads, cls=model_field.decoder)
+        return None
+    if isinstance(model_field, BooleanField):
+        return bool  # SQLite's 0 and 1
+    if isinstance(model_field, FloatField):
+        return float  # SQLite's text (`_ExactFloat`); PostgreSQL's JSON writes 2.0 as 2
+    if isinstance(model_field, DateTimeField):
+        return partial(_datetime, model_field, database)
+    return None  # integers, text
+
+
+def _datetime(model_field: DateTimeField, database: Any, text: str) -> Any:
+    value = model_field.to_python(text)
+    if settings.USE_TZ:
         if timezone.is_naive(value):  # SQLite's text, in the connection's zone
             return timezone.make_aware(value, database.timezone)
         return value.astimezone(database.timezone)
     return value
 
 
-def _rebuild(nodes: list[_Node], values: list, db: str) -> Model | None:
-    """The record of one row, with its `select_related` records cached as Django's
-    read would (None for an empty relation)."""
+@dataclass
+class _Layout:
+    """How one node's values sit in a row's JSON, and how to read them."""
+
+    node: _Node
+    start: int
+    attnames: list[str]
+    converters: list[Callable[[Any], Any] | None]
+    pk_index: int
+
+
+def _layouts(nodes: list[_Node], db: str) -> list[_Layout]:
     database = connections[db]
-    built: list[Model | None] = []
-    start = 0
+    layouts, start = [], 0
     for node in nodes:
         fields = node.model._meta.concrete_fields
-        row = values[start : start + len(fields)]
+        layouts.append(
+            _Layout(
+                node,
+                start,
+                [f.attname for f in fields],
+                [_converter(f, database) for f in fields],
+                fields.index(node.model._meta.pk),
+            )
+        )
         start += len(fields)
+    return layouts
+
+
+def _rebuild(layouts: list[_Layout], values: list, db: str) -> Model | None:
+    """The record of one row, with its `select_related` records cached as Django's
+    read would (None for an empty relation)."""
+    built: list[Model | None] = []
+    for layout in layouts:
+        node = layout.node
+        row = values[layout.start : layout.start + len(layout.attnames)]
         parent = built[node.parent] if node.parent >= 0 else None
-        pk_index = fields.index(node.model._meta.pk)
-        if row[pk_index] is None or (node.parent >= 0 and parent is None):
+        if row[layout.pk_index] is None or (node.parent >= 0 and parent is None):
             instance = None
         else:
             instance = node.model.from_db(
                 db,
-                [f.attname for f in fields],
+                layout.attnames,
                 [
-                    _from_json(f, value, database)
-                    for f, value in zip(fields, row, strict=True)
+                    value if convert is None or value is None else convert(value)
+                    for convert, value in zip(layout.converters, row, strict=True)
                 ],
             )
         built.append(instance)
@@ -556,12 +623,11 @@ def read_records(
             by_pk = queryset.in_bulk(pks)
             found[name] = [by_pk[pk] for pk in pks if pk in by_pk]
             continue
+        branch = queryset.filter(pk__in=pks).prefetch_related(None)
         branches.append(
-            queryset.filter(pk__in=pks)
-            .prefetch_related(None)
-            .annotate(
+            branch.annotate(
                 _part=Value(len(plans), output_field=IntegerField()),
-                _row=_columns(nodes),
+                _row=_columns(branch.query, nodes),
             )
             .values_list("_part", "_row")
             .order_by()
@@ -571,9 +637,10 @@ def read_records(
         first, *rest = branches
         rows = first.union(*rest, all=True) if rest else first
         db = rows.db
+        layouts = [_layouts(nodes, db) for _, _, nodes in plans]
         by_part: dict[int, dict] = {}
         for part, chunks in rows:
-            record = _rebuild(plans[part][2], [v for c in chunks for v in c], db)
+            record = _rebuild(layouts[part], [v for c in chunks for v in c], db)
             if record is not None:
                 by_part.setdefault(part, {})[record.pk] = record
         for part, (name, pks, _) in enumerate(plans):
