@@ -1,7 +1,7 @@
 """The site search's ranked results of every kind (`/search/`, `/api/search/`): the
 matches of a query as index entry ids (an id carries its entity and record,
-evidence.base.search_index.entry_id), ranked by names, and the shown records read with
-their titles' names.
+evidence.base.search_index.entry_id), ranked by names, and the shown records of every
+kind read in one query (`read_records`), their titles' names in one more.
 
 The matching is the lists' `q` (evidence.base.search_index.match_condition): every
 word in the record's own text or in a related record's names.
@@ -10,24 +10,41 @@ word in the record's own text or in a related record's names.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
+    CharField,
+    DateTimeField,
     F,
+    FloatField,
+    ForeignKey,
+    Func,
     IntegerField,
+    JSONField,
     ManyToManyField,
     Model,
     Prefetch,
     QuerySet,
+    TextField,
     Value,
     When,
+    prefetch_related_objects,
 )
-from django.db.models.functions import Collate
+from django.db.models.expressions import Col
+from django.db.models.functions import Collate, JSONArray
+from django.db.models.query import ModelIterable
+from django.db.models.sql import Query
+from django.utils import timezone
 
 from evidence.base.models import SearchEntry
 from evidence.base.prefetch import prefetch_names
@@ -216,8 +233,8 @@ def ranked_everything(
     The matches travel as entry ids only (one trigram-index read per word; an id
     carries its entity and record): the count is the size of a set, the names are
     read, ranked in SQL, for the entries whose names contain the query, and the
-    records for the shown ones. Reading every match's row took 1-2 s for a common
-    word at 100k trials.
+    shown records of every kind in one query (`read_records`). Reading every
+    match's row took 1-2 s for a common word at 100k trials.
     """
     words = query_words(text)
     entities = [e for e in entities if e.filterset is not None]
@@ -257,7 +274,8 @@ def ranked_everything(
                     (rank(names, compact), names, eid)
                 )
     found: dict[str, Ranked] = {}
-    shown: list[tuple[Sequence[Model], str, str]] = []
+    wanted: list[tuple[str, QuerySet, list[int]]] = []
+    names_of: dict[str, list[tuple[str, str]]] = {}
     for entity in entities:
         code = entity_code(entity.name)
         ids = per_entity.get(code)
@@ -272,13 +290,15 @@ def ranked_everything(
             taken = set(order)
             smallest = heapq.nsmallest(limit + len(taken), ids)
             order += [eid for eid in smallest if eid not in taken][: limit - len(order)]
-        pks = [eid & OBJECT_MASK for eid in order]
-        queryset, names = _without_name_prefetches(entity.queryset())
-        by_id = queryset.in_bulk(pks)
-        records = [by_id[pk] for pk in pks if pk in by_id]
-        shown += [(records, name, ordering) for name, ordering in names]
-        found[entity.name] = Ranked(len(ids), records)
-    # The titles' conditions and model systems of every kind in one query.
+        queryset, names_of[entity.name] = _without_name_prefetches(entity.queryset())
+        wanted.append((entity.name, queryset, [eid & OBJECT_MASK for eid in order]))
+        found[entity.name] = Ranked(len(ids))
+    # The shown records of every kind in one query; their titles' conditions and
+    # model systems in one more.
+    shown: list[tuple[Sequence[Model], str, str]] = []
+    for name, records in read_records(wanted).items():
+        found[name].records = records
+        shown += [(records, field, ordering) for field, ordering in names_of[name]]
     prefetch_names(shown)
     return found
 
@@ -328,3 +348,306 @@ def _forward_field(model: type[Model], name: str):
     if isinstance(model_field, ManyToManyField):
         return model_field
     return None
+
+
+#
+# The shown records of several kinds in one query
+#
+
+# The most values in one JSON array: PostgreSQL's functions take at most 100
+# arguments, SQLite's (by default) at least 127.
+ARRAY_CHUNK = 40
+# SQLite writes a float into JSON with 15 significant digits; printf's alternate form
+# with 20 reads back to the same float (checked on 140k random doubles).
+SQLITE_FLOAT_FORMAT = "%!.20g"
+
+
+class _ExactFloat(Func):
+    """A float column as text that reads back to the same float, on SQLite; the column
+    itself elsewhere (PostgreSQL's JSON writes the shortest exact digits)."""
+
+    template = "%(expressions)s"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"CASE WHEN {sql} IS NULL THEN NULL ELSE printf(%s, {sql}) END",
+            [*params, SQLITE_FLOAT_FORMAT, *params],
+        )
+
+
+# The fields whose values JSON carries and `_from_json` rebuilds as Django reads them
+# (a foreign key: by its target's field); a model with another is read by `in_bulk`.
+_JSON_FIELDS = (
+    IntegerField,  # with the automatic keys
+    CharField,  # with slugs, e-mail addresses and URLs
+    TextField,
+    BooleanField,
+    FloatField,
+    DateTimeField,
+    JSONField,
+)
+
+
+class _Array(JSONArray):
+    """Django's JSONArray without its check of the database's JSON support: on SQLite
+    that probe is three queries on a connection's first use (SQLite has had its JSON
+    functions built in since 3.38; Django's JSONField needs them anyway)."""
+
+    def as_sql(
+        self,
+        compiler,
+        connection,
+        function=None,
+        template=None,
+        arg_joiner=None,
+        **extra_context,
+    ):
+        return Func.as_sql(
+            self, compiler, connection, function, template, arg_joiner, **extra_context
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Columns only, whose types PostgreSQL knows: none of Django's casts (one a
+        # value, 80 a row).
+        return Func.as_sql(
+            self, compiler, connection, function="JSONB_BUILD_ARRAY", **extra_context
+        )
+
+
+@dataclass
+class _Node:
+    """One model read by a record's query: the record's own (`field` None) or one
+    reached by `select_related` through `field`, a forward relation of the node
+    `parent`; its columns' path prefix."""
+
+    model: type[Model]
+    prefix: str
+    field: ForeignKey | None = None
+    parent: int = -1
+
+
+def _nodes(queryset: QuerySet) -> list[_Node] | None:
+    """The models a queryset's rows carry (the record's and its `select_related`
+    ones), or None when the one-query read cannot rebuild them alike: annotations,
+    extra columns, deferred fields, reverse or implicit `select_related`, or a field
+    JSON does not carry exactly."""
+    query = queryset.query
+    if (
+        query.annotations
+        or query.extra
+        or query.deferred_loading != (frozenset(), True)
+        or query.select_related is True
+        or query.is_sliced
+        or query.combinator
+        or query.distinct
+        or queryset._iterable_class is not ModelIterable
+        or queryset._known_related_objects
+    ):
+        return None
+    nodes = [_Node(queryset.model, "")]
+
+    def walk(tree: dict, parent: int) -> bool:
+        for name, below in tree.items():
+            model_field = nodes[parent].model._meta.get_field(name)
+            if not isinstance(model_field, ForeignKey):  # a reverse one-to-one
+                return False
+            prefix = f"{nodes[parent].prefix}{name}__"
+            related = cast(type[Model], model_field.related_model)
+            nodes.append(_Node(related, prefix, model_field, parent))
+            if not walk(below, len(nodes) - 1):
+                return False
+        return True
+
+    if query.select_related and not walk(query.select_related, 0):
+        return None
+    for node in nodes:
+        for model_field in node.model._meta.concrete_fields:
+            if isinstance(model_field, ForeignKey):
+                model_field = model_field.target_field
+            if not isinstance(model_field, _JSON_FIELDS):
+                return None
+    return nodes
+
+
+def _alias(query: Query, node: _Node) -> str | None:
+    """The table alias of `node` in `query`, joined as `select_related` joins it (an
+    inner join, or a left outer one through a nullable key); None for a model with
+    parents (its columns are in several tables)."""
+    opts = node.model._meta
+    if opts.parents:
+        return None
+    if node.field is None:
+        return query.get_initial_alias()
+    # A column of the model's own (a key's would be read from the row before it).
+    own = [f for f in opts.concrete_fields if not f.is_relation and not f.primary_key]
+    if not own:
+        return None
+    column = query.resolve_ref(f"{node.prefix}{own[0].attname}")
+    return column.alias if isinstance(column, Col) else None
+
+
+def _columns(query: Query, nodes: list[_Node]) -> _Array:
+    """Every column of `nodes` in one JSON array (of arrays of at most `ARRAY_CHUNK`),
+    each node's table joined once."""
+    columns: list[Any] = []
+    for node in nodes:
+        alias = _alias(query, node)
+        for model_field in node.model._meta.concrete_fields:
+            column: Any = (
+                F(f"{node.prefix}{model_field.attname}")
+                if alias is None
+                else model_field.get_col(alias)
+            )
+            if isinstance(model_field, FloatField):
+                column = _ExactFloat(column)
+            columns.append(column)
+    return _Array(
+        *(
+            _Array(*columns[start : start + ARRAY_CHUNK])
+            for start in range(0, len(columns), ARRAY_CHUNK)
+        )
+    )
+
+
+def _converter(model_field: Any, database: Any) -> Callable[[Any], Any] | None:
+    """What turns the JSON of a field's column (not null) into the value Django's read
+    of the column gives, or None when the JSON value is that already (text, integers,
+    a JSON column's value on PostgreSQL)."""
+    if isinstance(model_field, ForeignKey):
+        model_field = model_field.target_field
+    if isinstance(model_field, JSONField):
+        # SQLite's JSON carries a JSON column's text (decoded as JSONField does);
+        # PostgreSQL's the value itself.
+        if database.vendor == "sqlite":
+            return partial(json.loads, cls=model_field.decoder)
+        return None
+    if isinstance(model_field, BooleanField):
+        return bool  # SQLite's 0 and 1
+    if isinstance(model_field, FloatField):
+        return float  # SQLite's text (`_ExactFloat`); PostgreSQL's JSON writes 2.0 as 2
+    if isinstance(model_field, DateTimeField):
+        return partial(_datetime, model_field, database)
+    return None  # integers, text
+
+
+def _datetime(model_field: DateTimeField, database: Any, text: str) -> Any:
+    value = model_field.to_python(text)
+    if settings.USE_TZ:
+        if timezone.is_naive(value):  # SQLite's text, in the connection's zone
+            return timezone.make_aware(value, database.timezone)
+        return value.astimezone(database.timezone)
+    return value
+
+
+@dataclass
+class _Layout:
+    """How one node's values sit in a row's JSON, and how to read them."""
+
+    node: _Node
+    start: int
+    attnames: list[str]
+    converters: list[Callable[[Any], Any] | None]
+    pk_index: int
+
+
+def _layouts(nodes: list[_Node], db: str) -> list[_Layout]:
+    database = connections[db]
+    layouts, start = [], 0
+    for node in nodes:
+        fields = node.model._meta.concrete_fields
+        layouts.append(
+            _Layout(
+                node,
+                start,
+                [f.attname for f in fields],
+                [_converter(f, database) for f in fields],
+                fields.index(node.model._meta.pk),
+            )
+        )
+        start += len(fields)
+    return layouts
+
+
+def _rebuild(layouts: list[_Layout], values: list, db: str) -> Model | None:
+    """The record of one row, with its `select_related` records cached as Django's
+    read would (None for an empty relation)."""
+    built: list[Model | None] = []
+    for layout in layouts:
+        node = layout.node
+        row = values[layout.start : layout.start + len(layout.attnames)]
+        parent = built[node.parent] if node.parent >= 0 else None
+        if row[layout.pk_index] is None or (node.parent >= 0 and parent is None):
+            instance = None
+        else:
+            instance = node.model.from_db(
+                db,
+                layout.attnames,
+                [
+                    value if convert is None or value is None else convert(value)
+                    for convert, value in zip(layout.converters, row, strict=True)
+                ],
+            )
+        built.append(instance)
+        if node.field is not None and parent is not None:
+            node.field.set_cached_value(parent, instance)
+            if instance is not None and node.field.unique:  # a one-to-one
+                node.field.remote_field.set_cached_value(instance, parent)
+    return built[0]
+
+
+def read_records(
+    wanted: Sequence[tuple[str, QuerySet, Sequence[int]]],
+) -> dict[str, list[Model]]:
+    """For each (name, queryset, primary keys): the queryset's records of those keys,
+    in their order (a key it does not hold is left out), as `in_bulk` reads them with
+    the queryset's `select_related` records, in one query for all of them.
+
+    Each kind's rows have another shape, so each branch of one UNION ALL carries its
+    columns as one JSON array, rebuilt into model instances here (Django's `from_db`
+    after each field's `to_python`). A queryset's prefetches run after it, a query
+    each (the site search passes its querysets without the names' prefetches, read
+    for every kind at once by `prefetch_names`). A queryset the JSON cannot rebuild
+    alike (`_nodes`) is read apart, by `in_bulk`: a query of its own.
+    """
+    found: dict[str, list[Model]] = {}
+    plans: list[tuple[str, Sequence[int], list[_Node]]] = []
+    branches = []
+    for name, queryset, pks in wanted:
+        if not pks:
+            found[name] = []
+            continue
+        nodes = _nodes(queryset)
+        if nodes is None:
+            by_pk = queryset.in_bulk(pks)
+            found[name] = [by_pk[pk] for pk in pks if pk in by_pk]
+            continue
+        branch = queryset.filter(pk__in=pks).prefetch_related(None)
+        branches.append(
+            branch.annotate(
+                _part=Value(len(plans), output_field=IntegerField()),
+                _row=_columns(branch.query, nodes),
+            )
+            .values_list("_part", "_row")
+            .order_by()
+        )
+        plans.append((name, pks, nodes))
+    if branches:
+        first, *rest = branches
+        rows = first.union(*rest, all=True) if rest else first
+        db = rows.db
+        layouts = [_layouts(nodes, db) for _, _, nodes in plans]
+        by_part: dict[int, dict] = {}
+        for part, chunks in rows:
+            record = _rebuild(layouts[part], [v for c in chunks for v in c], db)
+            if record is not None:
+                by_part.setdefault(part, {})[record.pk] = record
+        for part, (name, pks, _) in enumerate(plans):
+            by_pk = by_part.get(part, {})
+            found[name] = [by_pk[pk] for pk in pks if pk in by_pk]
+    lookups = {name: queryset._prefetch_related_lookups for name, queryset, _ in wanted}
+    for name, _, _ in plans:
+        if lookups[name] and found[name]:
+            prefetch_related_objects(found[name], *lookups[name])
+    return found
