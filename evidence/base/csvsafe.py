@@ -25,6 +25,8 @@ T = TypeVar("T")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 _ESCAPED = (*FORMULA_PREFIXES, ESCAPE)
+# Every prefix is one character: a text needs the apostrophe when its first is one.
+_FIRST = frozenset(_ESCAPED)
 
 
 @overload
@@ -36,6 +38,17 @@ def neutralise_formula(value: object) -> object:
     if isinstance(value, str) and value.startswith(_ESCAPED):
         return ESCAPE + value
     return value
+
+
+def neutralise_row(row) -> list:
+    """`neutralise_formula` of every cell of a row, in one pass (a 100k-row download
+    has three million cells: a function call for each was a tenth of its time)."""
+    return [
+        ESCAPE + value
+        if isinstance(value, str) and value and value[0] in _FIRST
+        else value
+        for value in row
+    ]
 
 
 def restore_formula(value: object) -> object:

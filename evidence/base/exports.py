@@ -25,7 +25,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 
 from evidence.base import citations
-from evidence.base.csvsafe import neutralise_formula
+from evidence.base.csvsafe import neutralise_formula, neutralise_row
 from evidence.base.export_columns import compile_row
 from evidence.base.export_values import table_value_rows
 from evidence.models import Publication
@@ -131,7 +131,7 @@ def iter_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     buffer.seek(0)
     buffer.truncate()
     for row in rows:
-        writer.writerow([csv_safe(value) for value in row])
+        writer.writerow(neutralise_row(row))
         if buffer.tell() >= PIECE_SIZE:
             yield buffer.getvalue()
             buffer.seek(0)
