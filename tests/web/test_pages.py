@@ -116,6 +116,46 @@ def test_condition_side_by_side(client, world):
     assert world.findings["f2"].get_absolute_url() in content
 
 
+def _side_by_side(client, condition) -> list:
+    response = client.get(condition.get_absolute_url())
+    return [
+        (
+            side.label,
+            [(t.pk, t.display_title) for t in side.trials],
+            [(s.pk, s.display_title) for s in side.studies],
+            side.trial_total,
+            side.study_total,
+            side.phases,
+            side.outcomes,
+            side.modalities,
+            side.evidence_levels,
+        )
+        for side in [*response.context["sides"], response.context["unknown"]]
+    ]
+
+
+def test_condition_side_by_side_remembered_is_the_same_and_follows_writes(
+    client, world
+):
+    """The tallies and first records' keys are cached per data version: the second
+    request shows what the first did, and a write shows at once."""
+    from django.core.cache import cache
+
+    from tests import factories
+
+    knee = world.conditions["knee"]
+    cache.clear()
+    first = _side_by_side(client, knee)
+    assert _side_by_side(client, knee) == first
+    added = factories.ClinicalTrialFactory(therapy=world.trials["t1"].therapy)
+    added.conditions.set([knee])
+    after = _side_by_side(client, knee)
+    assert after != first
+    cells = after[0]
+    assert added.pk in [pk for pk, _ in cells[1]]
+    assert cells[3] == first[0][3] + 1
+
+
 def test_compare_gap_map(client, world):
     response = client.get(reverse("evidence:compare"))
     gap = response.context["gap_map"]
