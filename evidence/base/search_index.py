@@ -19,6 +19,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -264,6 +265,27 @@ def _entries(entity_name: str, column: str, word: str) -> QuerySet:
     ).values("object_id")
 
 
+def _fts_object_ids(entity_name: str, column: str, word: str) -> RawSQL | None:
+    """SQLite: the record ids of `entity_name` whose entry's `column` contains `word`,
+    straight from the FTS5 table, or None when the word is too short for it.
+
+    An entry's id holds its entity's code and its record's id (`entry_id`): the
+    entity's entries are a range of FTS rowids, and the record id is the rowid minus
+    the range's base. No entry row is read; looking up each match's entry (to check
+    its entity and read its record id) was 24 ms of a common word's 43 at 100k trials.
+    """
+    if connection.vendor != "sqlite" or len(word) < MIN_INDEXED_LENGTH:
+        return None
+    base = entity_code(entity_name) << ENTITY_SHIFT
+    table = connection.ops.quote_name(f"{SearchEntry._meta.db_table}_fts")
+    # The words are [a-z0-9] only: nothing to quote inside the FTS5 string.
+    return RawSQL(
+        f"SELECT rowid - %s FROM {table} WHERE {table} MATCH %s "
+        "AND rowid BETWEEN %s AND %s",
+        [base, f'{{{column}}} : "{word}"', base + 1, base + OBJECT_MASK],
+    )
+
+
 def _related_pks(model: type[Model], path: str, word: str) -> QuerySet:
     """The primary keys of `model`'s rows whose related record (through `path`) is
     named by `word`: one column, from the link table for a many-to-many relation."""
@@ -271,8 +293,11 @@ def _related_pks(model: type[Model], path: str, word: str) -> QuerySet:
     model_field = model._meta.get_field(relation)
     related_model = model_field.related_model
     related = _entity_for(related_model)
+    matching: Any
     if related is not None:
-        matching = _entries(related.name, "names", word)
+        matching = _fts_object_ids(related.name, "names", word)
+        if matching is None:
+            matching = _entries(related.name, "names", word)
     else:
         matching = related_model._default_manager.filter(
             **{f"{rest}__icontains": word}
@@ -298,14 +323,22 @@ def match_condition(entity, words: Sequence[str]) -> Q:
     """
     condition = Q()
     for word in words:
-        parts = [
-            _entries(entity.name, "text", word).order_by(),
-            *(
-                _related_pks(entity.model, path, word).order_by()
-                for path in related_fields(entity.filterset)
-            ),
+        related = [
+            _related_pks(entity.model, path, word).order_by()
+            for path in related_fields(entity.filterset)
         ]
-        first, *rest = parts
+        own = _fts_object_ids(entity.name, "text", word)
+        if own is not None:
+            # SQLite: the record ids straight from the FTS table, then the related
+            # branches, in one UNION ALL.
+            sqls, params = [own.sql], [*own.params]
+            for part in related:
+                sql, part_params = part.query.sql_with_params()
+                sqls.append(sql)
+                params += part_params
+            condition &= Q(pk__in=RawSQL(" UNION ALL ".join(sqls), params))
+            continue
+        first, *rest = [_entries(entity.name, "text", word).order_by(), *related]
         condition &= Q(pk__in=first.union(*rest, all=True) if rest else first)
     return condition
 
