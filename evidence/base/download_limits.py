@@ -4,8 +4,8 @@ A download (`?export=csv|json|ris|bibtex` of an HTML list) of more than
 `FULL_EXPORT_ROWS` rows (10,000 by default, `DJANGO_FULL_EXPORT_ROWS`) by a client that
 is not signed in counts against the rate `DJANGO_FULL_EXPORT_RATE` (10 an hour per client
 address by default; DRF's rate syntax, counted in the database like the API's
-throttles, evidence.base.api.throttling). Past the rate the answer is HTTP 429 with `Retry-After` and a message naming
-the release files, which hold the whole dataset and cost the server nothing to serve
+throttles, evidence.base.api.throttling). Past the rate the answer is HTTP 429 with
+`Retry-After` and a message naming the release files, which hold the whole dataset and cost the server nothing to serve
 again. Smaller (filtered) downloads and signed-in users are not counted.
 
 Why: a full download of 100k trials streams for a few seconds of one worker; a script

@@ -33,7 +33,7 @@ from django.db.models.signals import post_delete, post_save
 
 from evidence.base import normalise
 from evidence.base.models import SearchEntry
-from evidence.base.search_fts import bulk_writes
+from evidence.base.search_fts import FTS_TABLE, bulk_writes
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
@@ -248,7 +248,7 @@ def _contains(column: str, word: str) -> Q:
     is a substring match: the same rows as the LIKE.
     """
     if connection.vendor == "sqlite" and len(word) >= MIN_INDEXED_LENGTH:
-        table = connection.ops.quote_name(f"{SearchEntry._meta.db_table}_fts")
+        table = connection.ops.quote_name(FTS_TABLE)
         # The words are [a-z0-9] only: nothing to quote inside the FTS5 string.
         return Q(
             pk__in=RawSQL(
@@ -277,7 +277,7 @@ def _fts_object_ids(entity_name: str, column: str, word: str) -> RawSQL | None:
     if connection.vendor != "sqlite" or len(word) < MIN_INDEXED_LENGTH:
         return None
     base = entity_code(entity_name) << ENTITY_SHIFT
-    table = connection.ops.quote_name(f"{SearchEntry._meta.db_table}_fts")
+    table = connection.ops.quote_name(FTS_TABLE)
     # The words are [a-z0-9] only: nothing to quote inside the FTS5 string.
     return RawSQL(
         f"SELECT rowid - %s FROM {table} WHERE {table} MATCH %s "

@@ -58,7 +58,7 @@ def _key(scope: str, period: int, ident: str) -> str:
 def hit(scope: str, ident: str, rate: str) -> tuple[bool, float]:
     """Count one request of `ident` against `rate`: (allowed, seconds until the count
     starts again). Refused requests count too; they cannot outlast the window."""
-    allowed, period = parse_rate(rate)
+    limit, period = parse_rate(rate)
     now = clock()
     window = int(now // period)
     ends = (window + 1) * period
@@ -79,7 +79,7 @@ def hit(scope: str, ident: str, rate: str) -> tuple[bool, float]:
         (count,) = cursor.fetchone()
     # A new window (the row inserted, or its window moved on) also deletes the rows
     # of ended windows: triggers of the table (migration evidence 0012).
-    return count <= allowed, max(0.0, ends - now)
+    return count <= limit, max(0.0, ends - now)
 
 
 def retry_after(wait: float) -> int:
