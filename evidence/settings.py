@@ -166,6 +166,10 @@ CACHES = {
         default="locmemcache://" if DEBUG else "dbcache://atlas_cache",
     )
 }
+# Django's database cache with culls that cannot deadlock a curator's write
+# (evidence/base/dbcache.py).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["BACKEND"] = "evidence.base.dbcache.DatabaseCache"
 
 # Request bodies (other than file uploads) above this many bytes are refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -51,12 +52,61 @@ def data_version() -> int:
     return version
 
 
+def _new_data_version() -> None:
+    # A fresh number rather than an increment: two writers that read the same version
+    # and both wrote "version + 1" left the second write's counts cached as current.
+    cache.set(_VERSION_KEY, _fresh_version(), None)
+
+
+_NO_TRANSACTION = object()
+
+
+def _transaction_marker(connection) -> object:
+    """What marks the on-commit callbacks of the transaction `connection` is in:
+    None for every pending callback (the transaction is the outermost block), a
+    savepoint id when a test case's blocks wrap it (their callbacks never run, so
+    those of an earlier transaction of the same test stay in the list),
+    `_NO_TRANSACTION` in autocommit, or when only a test case's blocks are open."""
+    for index, block in enumerate(connection.atomic_blocks):
+        if not block._from_testcase:
+            if index == 0:
+                return None
+            return connection.savepoint_ids[index - 1] or _NO_TRANSACTION
+    return _NO_TRANSACTION
+
+
+def _version_bump_pending(connection, marker) -> bool:
+    return any(
+        func is _new_data_version and (marker is None or marker in savepoints)
+        for savepoints, func, *_ in connection.run_on_commit
+    )
+
+
 def data_changed(**kwargs: Any) -> None:
-    """Signal receiver: every cached count is out of date."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, _fresh_version(), None)
+    """Signal receiver: every cached count is out of date.
+
+    Outside a transaction the version changes at once. Inside one it changes once at
+    the first write and once more when the transaction commits (not for every save and
+    link of it): the second change drops what another process counted, and cached,
+    between the first and the commit, when the cache is not the database (Redis, local
+    memory) and so saw the new version before the rows. A rolled-back transaction
+    takes its pending change with it. `pre_*` many-to-many signals change nothing yet.
+
+    On PostgreSQL with the database cache, the version row is updated once per write
+    transaction, and no cull runs inside one (evidence/base/dbcache.py): the row locks
+    of concurrent writers and culls deadlocked before.
+    """
+    if str(kwargs.get("action", "")).startswith("pre_"):
+        return
+    connection = transaction.get_connection()
+    marker = _transaction_marker(connection)
+    if marker is _NO_TRANSACTION:
+        _new_data_version()
+        return
+    if _version_bump_pending(connection, marker):
+        return
+    _new_data_version()
+    transaction.on_commit(_new_data_version, robust=True)
 
 
 def connect_signals() -> None:
