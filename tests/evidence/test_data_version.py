@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from evidence.base import counts
-from tests.factories import ConditionFactory, ClinicalTrialFactory
+from tests.factories import ClinicalTrialFactory, ConditionFactory
 
 
 @pytest.fixture
