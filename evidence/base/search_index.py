@@ -23,10 +23,14 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    Case,
+    IntegerField,
     ManyToManyField,
     Model,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
@@ -343,17 +347,51 @@ def match_condition(entity, words: Sequence[str]) -> Q:
     return condition
 
 
+def _named_ids(entity_name: str, part: str) -> RawSQL | QuerySet:
+    """The record ids of `entity_name` whose entry's names contain `part`."""
+    found = _fts_object_ids(entity_name, "names", part)
+    if found is not None:
+        return found
+    return _entries(entity_name, "names", part).order_by()
+
+
+def relevance(entity, words: Sequence[str]) -> Case:
+    """The rank of a matching record, as the site search ranks (search_ranking.rank):
+    0 when a name, alias or identifier is the query, 1 when one starts with it, 2 when
+    one contains it, 3 when only the text matches.
+
+    One `id IN (...)` per rank, each the entity's names read from the index once (a
+    few rows: the trigram index on PostgreSQL, the FTS5 table on SQLite), so a list
+    orders its matches by rank and takes its page in the same query.
+    """
+    compact = "".join(words)
+    parts = (f"{SEPARATOR}{compact}{SEPARATOR}", f"{SEPARATOR}{compact}", compact)
+    return Case(
+        *(
+            When(Q(pk__in=_named_ids(entity.name, part)), then=Value(rank))
+            for rank, part in enumerate(parts)
+        ),
+        default=Value(len(parts)),
+        output_field=IntegerField(),
+    )
+
+
 def is_indexed(model: type[Model]) -> bool:
     return _entity_for(model) is not None
 
 
 def search_queryset(queryset: QuerySet, text: str) -> QuerySet:
-    """`queryset`'s rows that match `text` (the lists' and the API's `q`)."""
+    """`queryset`'s rows that match `text` (the lists' and the API's `q`), best first:
+    by `relevance`, then in the queryset's own order (which an explicit `ordering` or
+    `sort` replaces)."""
     words = query_words(text)
     if not words:
         return queryset
     entity = _entity_for(queryset.model)
-    return queryset.filter(match_condition(entity, words))
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    return queryset.filter(match_condition(entity, words)).order_by(
+        relevance(entity, words).asc(), *ordering
+    )
 
 
 #
