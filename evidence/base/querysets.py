@@ -7,6 +7,7 @@ from typing import Any, Self
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 
 
 def prefetched(record, cache_name: str):
@@ -102,3 +103,58 @@ class CuratedQuerySet(models.QuerySet):
 
     def with_list_related(self) -> Self:
         return self.with_provenance()
+
+
+class _LatePageRows:
+    """Slicing reads the page's ids first, then only those rows with their joins.
+
+    `queryset[a:b]` becomes: the rows whose id is among the ids of `queryset`'s rows
+    `a` to `b` (one `values("pk")` sub-query, which keeps the filters and the
+    ordering), with `queryset`'s joins (`select_related`), prefetches and ordering.
+    One query still, but the database sorts narrow rows (the id and the sort keys)
+    instead of every matching row with every joined column: at 100k trials a `q`
+    matching 11k trials sorted 11k rows of 2 kB on PostgreSQL for a page of 50.
+    Querysets with annotations, DISTINCT or a set operation slice as usual.
+    """
+
+    def __getitem__(self, key):
+        query = self.query
+        if (
+            not isinstance(key, slice)
+            or key.stop is None
+            or self._result_cache is not None
+            or self._iterable_class is not ModelIterable
+            or query.is_sliced
+            or query.annotations
+            or query.distinct
+            or query.combinator
+        ):
+            return super().__getitem__(key)
+        ids = self.values("pk")[key]
+        rows = self.model._default_manager.all()
+        rows.query.select_related = query.select_related
+        rows.query.deferred_loading = query.deferred_loading
+        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        rows = rows.filter(pk__in=ids)
+        if query.order_by:
+            rows = rows.order_by(*query.order_by)
+        elif not query.default_ordering:
+            rows = rows.order_by()
+        return rows
+
+
+_LATE_PAGE_CLASSES: dict[type, type] = {}
+
+
+def late_page_rows(queryset: models.QuerySet) -> models.QuerySet:
+    """`queryset`, whose pages read their rows after their ids (`_LatePageRows`)."""
+    cls = type(queryset)
+    if issubclass(cls, _LatePageRows):
+        return queryset
+    late = _LATE_PAGE_CLASSES.get(cls)
+    if late is None:
+        late = type(f"LatePage{cls.__name__}", (_LatePageRows, cls), {})
+        _LATE_PAGE_CLASSES[cls] = late
+    clone = queryset._chain()
+    clone.__class__ = late
+    return clone

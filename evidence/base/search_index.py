@@ -37,6 +37,7 @@ from django.db.models.signals import post_delete, post_save
 
 from evidence.base import normalise
 from evidence.base.models import SearchEntry
+from evidence.base.querysets import late_page_rows
 from evidence.base.search_fts import FTS_TABLE, bulk_writes
 
 MAX_QUERY_LENGTH = 200
@@ -389,8 +390,10 @@ def search_queryset(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     entity = _entity_for(queryset.model)
     ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
-    return queryset.filter(match_condition(entity, words)).order_by(
-        relevance(entity, words).asc(), *ordering
+    return late_page_rows(
+        queryset.filter(match_condition(entity, words)).order_by(
+            relevance(entity, words).asc(), *ordering
+        )
     )
 
 
