@@ -12,6 +12,7 @@ from evidence.base import citations, exports
 from evidence.base import facets as facet_engine
 from evidence.base.counts import CachedCountPaginator
 from evidence.base.download_limits import large_download_refusal
+from evidence.base.querysets import late_page_rows
 from evidence.base.tables import DEFAULT_PER_PAGE, paginate_table, paging_from_query
 
 # Query parameters that are not filters: they never count as "applied filters".
@@ -84,7 +85,9 @@ class AtlasListView(SingleTableMixin, FilterView):
         valid = not self.filterset.is_bound or self.filterset.is_valid()
         valid = valid and not self.paging.errors
         self.object_list = (
-            self.filterset.qs if valid else self.filterset.queryset.none()
+            late_page_rows(self.filterset.qs)
+            if valid
+            else self.filterset.queryset.none()
         )
         export = request.GET.get("export")
         if valid and export in exports.EXPORT_FORMATS:

@@ -28,6 +28,7 @@ from evidence.base.api import fastread
 from evidence.base.api.filters import StrictFilterBackend, StrictOrderingFilter
 from evidence.base.api.renderers import CSVRenderer, FastJSONRenderer
 from evidence.base.prefetch import prefetch_links, split_links
+from evidence.base.querysets import late_page_rows
 from evidence.base.writes import (
     StaleRecord,
     change_reason,
@@ -240,7 +241,7 @@ class AtlasViewSet(viewsets.ModelViewSet):
         return representation_etag(content, media_type, self._etag_version)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = late_page_rows(self.filter_queryset(self.get_queryset()))
         # The page's many-to-many relations read without Django's per-record managers.
         queryset, links = split_links(queryset)
         page = self.paginate_queryset(queryset)
