@@ -172,8 +172,12 @@ def test_cache_comes_from_the_environment():
     )
     assert (
         _settings_in({"DJANGO_CACHE_URL": "dbcache://atlas_cache"}, expression)
-        == "django.core.cache.backends.db.DatabaseCache"
+        # Django's database cache, with culls that cannot deadlock a write.
+        == "evidence.base.dbcache.DatabaseCache"
     )
+    assert _settings_in(
+        {"DJANGO_CACHE_URL": "rediscache://127.0.0.1:6379/1"}, expression
+    ).startswith("django.core.cache.backends.redis")
 
 
 def test_production_shares_its_cache_between_processes_by_default(monkeypatch):
@@ -183,7 +187,7 @@ def test_production_shares_its_cache_between_processes_by_default(monkeypatch):
         "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']"
     )
     assert _settings_in(PRODUCTION, expression) == (
-        "django.core.cache.backends.db.DatabaseCache atlas_cache"
+        "evidence.base.dbcache.DatabaseCache atlas_cache"
     )
     assert _settings_in({"DJANGO_DEBUG": "1"}, expression).startswith(
         "django.core.cache.backends.locmem.LocMemCache"
