@@ -105,7 +105,7 @@ class CuratedQuerySet(models.QuerySet):
         return self.with_provenance()
 
 
-class _LatePageRows:
+class _LatePageRows(models.QuerySet):
     """Slicing reads the page's ids first, then only those rows with their joins.
 
     `queryset[a:b]` becomes: the rows whose id is among the ids of `queryset`'s rows
@@ -134,7 +134,7 @@ class _LatePageRows:
         rows = self.model._default_manager.all()
         rows.query.select_related = query.select_related
         rows.query.deferred_loading = query.deferred_loading
-        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        rows._prefetch_related_lookups = self._prefetch_related_lookups  # type: ignore[attr-defined]
         rows = rows.filter(pk__in=ids)
         if query.order_by:
             rows = rows.order_by(*query.order_by)
@@ -155,6 +155,6 @@ def late_page_rows(queryset: models.QuerySet) -> models.QuerySet:
     if late is None:
         late = type(f"LatePage{cls.__name__}", (_LatePageRows, cls), {})
         _LATE_PAGE_CLASSES[cls] = late
-    clone = queryset._chain()
+    clone = queryset._chain()  # type: ignore[attr-defined]
     clone.__class__ = late
     return clone
