@@ -92,9 +92,10 @@ def data_changed(**kwargs: Any) -> None:
     memory) and so saw the new version before the rows. A rolled-back transaction
     takes its pending change with it. `pre_*` many-to-many signals change nothing yet.
 
-    On PostgreSQL with the database cache, the version row is updated once per write
-    transaction, and no cull runs inside one (evidence/base/dbcache.py): the row locks
-    of concurrent writers and culls deadlocked before.
+    With the database cache, a write transaction updates the version's row once (and
+    once more after its commit, outside it), and no cull runs inside a transaction
+    (evidence/base/dbcache.py): on PostgreSQL the row locks of concurrent writers and
+    culls deadlocked before.
     """
     if str(kwargs.get("action", "")).startswith("pre_"):
         return

@@ -1,7 +1,7 @@
 """The database cache of the production profile, safe beside concurrent writers.
 
-Django's `DatabaseCache` culls (deletes the oldest third of its rows) inside every
-`set` once it holds more than MAX_ENTRIES. On PostgreSQL two culls, or a cull and the
+Django's `DatabaseCache` culls (deletes its expired rows, then a third of the rest, by
+key order) inside every `set` once it holds more than MAX_ENTRIES. On PostgreSQL two culls, or a cull and the
 data-version update of a curator's write transaction (evidence.base.counts), lock the
 same rows in different orders: "deadlock detected", which failed the write with a 503
 (seen with eight concurrent API writers and readers). Here a cull never runs inside a
