@@ -13,6 +13,8 @@ from pathlib import Path
 from harness import (
     CONNECTIONS,
     DURATION,
+    LONG_DURATION,
+    LONG_TIMEOUT,
     OUT,
     PAGE_DURATION,
     PY,
@@ -177,7 +179,8 @@ Produced by `make bench` (`{Path(PY).name} bench/run.py`) on {time.strftime("%Y-
 Machine: {machine()}.
 
 Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} s per request type after a
-{WARMUP} s warm-up, loopback. The atlas: gunicorn, {WORKERS} sync workers, production
+{WARMUP} s warm-up ({LONG_DURATION} s and a {LONG_TIMEOUT} s timeout for the CSV download),
+loopback. The atlas: gunicorn, {WORKERS} sync workers, production
 settings (DJANGO_DEBUG=0), persistent database connections. Datasette {_datasette_version()}:
 one process, `--immutable`, facet suggestions off. Both serve the same rows
 ({TRIALS:,} trials, {STUDIES:,} studies, generated with `generate_synthetic --seed {SEED}`).
