@@ -101,3 +101,29 @@ def run_load(
     for thread in workers:
         thread.start()
     return run, workers
+
+
+def post_trial(
+    session: requests.Session,
+    site,
+    slug: str,
+    locator: str,
+    *,
+    timeout: float = 30,
+) -> requests.Response:
+    """A curator's new trial through the API: two conditions, and a derived evidence
+    level written in the same transaction (a trial without both is a partial write)."""
+    payload = {
+        "slug": slug,
+        "therapy": "adipose-msc-cells",
+        "conditions": ["stroke", "acute-kidney-injury"],
+        "phase": "2",
+        "design_as_printed": "A randomised, placebo-controlled trial",
+        "provenance": {"review": "foo-2021", "locator": locator},
+    }
+    return session.post(
+        f"{site.base_url}/api/trials/",
+        json=payload,
+        headers={"Authorization": f"Token {site.token}"},
+        timeout=timeout,
+    )

@@ -17,7 +17,7 @@ import time
 
 import requests
 
-from tests.reliability.load import Step, run_load
+from tests.reliability.load import Step, post_trial, run_load
 
 READS = 600
 MAX_SECONDS = 90
@@ -32,22 +32,13 @@ def _total(base: str) -> int:
 def test_concurrent_writes_and_cache_culls_never_deadlock(live_site):
     site = live_site
     base = site.base_url
-    auth = {"Authorization": f"Token {site.token}"}
     log = site.database.datadir / "server.log"
     log_start = log.stat().st_size
     before = _total(base)
 
     def write(session, tag):
-        payload = {
-            "slug": f"cull-race-{tag}",
-            "therapy": "adipose-msc-cells",
-            "conditions": ["stroke", "acute-kidney-injury"],
-            "phase": "2",
-            "design_as_printed": "A randomised, placebo-controlled trial",
-            "provenance": {"review": "foo-2021", "locator": "Concurrent write test"},
-        }
-        return session.post(
-            f"{base}/api/trials/", json=payload, headers=auth, timeout=60
+        return post_trial(
+            session, site, f"cull-race-{tag}", "Concurrent write test", timeout=60
         )
 
     def new_query_api(session, tag):

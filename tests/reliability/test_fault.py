@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from tests.reliability.load import Step, run_load
+from tests.reliability.load import Step, post_trial, run_load
 
 OUTAGE_SECONDS = 4
 BEFORE_SECONDS = 3
@@ -23,7 +23,6 @@ AFTER_SECONDS = 4
 
 def _steps(site, prefix: str) -> list[Step]:
     base = site.base_url
-    auth = {"Authorization": f"Token {site.token}"}
 
     def page(session, tag):
         return session.get(f"{base}/trials/?phase=2", timeout=30)
@@ -41,17 +40,7 @@ def _steps(site, prefix: str) -> list[Step]:
         )
 
     def write(session, tag):
-        payload = {
-            "slug": f"{prefix}-{tag}",
-            "therapy": "adipose-msc-cells",
-            "conditions": ["stroke", "acute-kidney-injury"],
-            "phase": "2",
-            "design_as_printed": "A randomised, placebo-controlled trial",
-            "provenance": {"review": "foo-2021", "locator": "Fault test"},
-        }
-        return session.post(
-            f"{base}/api/trials/", json=payload, headers=auth, timeout=30
-        )
+        return post_trial(session, site, f"{prefix}-{tag}", "Fault test")
 
     return [
         Step("page", page),
