@@ -37,7 +37,6 @@ from django.db.models.signals import post_delete, post_save
 
 from evidence.base import normalise
 from evidence.base.models import SearchEntry
-from evidence.base.querysets import late_page_rows
 from evidence.base.search_fts import FTS_TABLE, bulk_writes
 
 MAX_QUERY_LENGTH = 200
@@ -300,9 +299,7 @@ def _related_pks(model: type[Model], path: str, word: str) -> QuerySet:
     related = _entity_for(related_model)
     matching: Any
     if related is not None:
-        matching = _fts_object_ids(related.name, "names", word)
-        if matching is None:
-            matching = _entries(related.name, "names", word)
+        matching = _named_ids(related.name, word)
     else:
         matching = related_model._default_manager.filter(
             **{f"{rest}__icontains": word}
@@ -390,10 +387,8 @@ def search_queryset(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     entity = _entity_for(queryset.model)
     ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
-    return late_page_rows(
-        queryset.filter(match_condition(entity, words)).order_by(
-            relevance(entity, words).asc(), *ordering
-        )
+    return queryset.filter(match_condition(entity, words)).order_by(
+        relevance(entity, words).asc(), *ordering
     )
 
 
