@@ -165,7 +165,16 @@ def gunicorn(database_url: str, port: int, log: Path):
     ]
     # No worker recycling while measuring (gunicorn.conf.py recycles every ~2000
     # requests in production): a recycled worker once reset a request of the run.
-    env = {**django_env(database_url), "GUNICORN_MAX_REQUESTS": "0"}
+    # One thread per worker: gunicorn.conf.py's default of 4 threads turns
+    # `--worker-class sync` into its threaded worker, which keeps wrk's connections
+    # alive, each on the worker that accepted it. When most of the 8 landed on one
+    # worker, that worker's threads shared one core while the others idled: /compare/
+    # measured 10 req/s in one run and 50 in the next.
+    env = {
+        **django_env(database_url),
+        "GUNICORN_MAX_REQUESTS": "0",
+        "GUNICORN_THREADS": "1",
+    }
     return serving(cmd, env, f"http://127.0.0.1:{port}/healthz", log)
 
 
