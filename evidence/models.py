@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evidence import choices
@@ -20,6 +19,7 @@ from evidence.base.models import (
     doi_validator,
     refuse_numeric_slug,
 )
+from evidence.base.reversing import slug_url
 from evidence.querysets import (
     CellSourceQuerySet,
     ConditionQuerySet,
@@ -106,7 +106,7 @@ class Publication(TimeStampedModel):
         return f"{first} ({self.year})" if self.year else first
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence:publication_detail", kwargs={"slug": self.slug})
+        return slug_url("evidence:publication_detail", self.slug)
 
     def clean(self) -> None:
         super().clean()
@@ -218,7 +218,7 @@ class Condition(VocabularyModel):
         ]
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence:condition_detail", kwargs={"slug": self.slug})
+        return slug_url("evidence:condition_detail", self.slug)
 
     def clean(self) -> None:
         super().clean()
@@ -265,7 +265,7 @@ class CellSource(VocabularyModel):
         ]
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence:cellsource_detail", kwargs={"slug": self.slug})
+        return slug_url("evidence:cellsource_detail", self.slug)
 
 
 class Therapy(ProvenanceModel):
@@ -328,7 +328,7 @@ class Therapy(ProvenanceModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence:therapy_detail", kwargs={"slug": self.slug})
+        return slug_url("evidence:therapy_detail", self.slug)
 
     @property
     def is_cell_free(self) -> bool:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.urls import reverse
 
 from evidence.base.querysets import CuratedQuerySet, related_count
+from evidence.base.reversing import slug_url
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -30,7 +30,7 @@ class ConditionNode:
     is_grouping: bool
 
     def get_absolute_url(self) -> str:
-        return reverse("evidence:condition_detail", kwargs={"slug": self.slug})
+        return slug_url("evidence:condition_detail", self.slug)
 
 
 @dataclass

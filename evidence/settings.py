@@ -74,6 +74,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "evidence.urls"
+# Every list's table: django-tables2's, with cell attributes rendered once per column.
+DJANGO_TABLES2_TEMPLATE = "includes/data_table.html"
 CSRF_FAILURE_VIEW = "evidence.middleware.csrf_failure"
 
 TEMPLATES = [

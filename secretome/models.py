@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from evidence.base.formatting import related_names, title_of
 from evidence.base.models import ProvenanceModel, VocabularyModel
+from evidence.base.reversing import slug_url
 from secretome import choices
 from secretome.querysets import ComponentQuerySet, FindingQuerySet, ModificationQuerySet
 
@@ -33,7 +33,7 @@ class Component(VocabularyModel):
         ]
 
     def get_absolute_url(self) -> str:
-        return reverse("secretome:component_detail", kwargs={"slug": self.slug})
+        return slug_url("secretome:component_detail", self.slug)
 
 
 class Effect(VocabularyModel):
@@ -42,7 +42,7 @@ class Effect(VocabularyModel):
     description = models.TextField(blank=True)
 
     def get_absolute_url(self) -> str:
-        return reverse("secretome:effect_detail", kwargs={"slug": self.slug})
+        return slug_url("secretome:effect_detail", self.slug)
 
 
 class ComponentFinding(ProvenanceModel):
@@ -91,7 +91,7 @@ class ComponentFinding(ProvenanceModel):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("secretome:finding_detail", kwargs={"slug": self.slug})
+        return slug_url("secretome:finding_detail", self.slug)
 
 
 class Preconditioning(ProvenanceModel):
@@ -122,7 +122,7 @@ class Preconditioning(ProvenanceModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("secretome:preconditioning_detail", kwargs={"slug": self.slug})
+        return slug_url("secretome:preconditioning_detail", self.slug)
 
 
 class GeneticModification(ProvenanceModel):
@@ -193,6 +193,4 @@ class GeneticModification(ProvenanceModel):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "secretome:geneticmodification_detail", kwargs={"slug": self.slug}
-        )
+        return slug_url("secretome:geneticmodification_detail", self.slug)

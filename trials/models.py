@@ -3,7 +3,6 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from evidence import choices as evidence_choices
 from evidence.base.formatting import (
@@ -20,6 +19,7 @@ from evidence.base.models import (
     finite_constraint,
     validate_finite,
 )
+from evidence.base.reversing import slug_url
 from trials import choices
 from trials.querysets import StudyQuerySet, TrialCountQuerySet, TrialQuerySet
 
@@ -187,7 +187,7 @@ class ClinicalTrial(EvidenceLevelMixin, ProvenanceModel):
         return self.display_title
 
     def get_absolute_url(self) -> str:
-        return reverse("trials:trial_detail", kwargs={"slug": self.slug})
+        return slug_url("trials:trial_detail", self.slug)
 
     @property
     def display_title(self) -> str:
@@ -297,7 +297,7 @@ class Study(EvidenceLevelMixin, ProvenanceModel):
         return self.display_title
 
     def get_absolute_url(self) -> str:
-        return reverse("trials:study_detail", kwargs={"slug": self.slug})
+        return slug_url("trials:study_detail", self.slug)
 
     @property
     def display_title(self) -> str:

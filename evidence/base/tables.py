@@ -136,7 +136,7 @@ class ProvenanceTable(tables.Table):
 
     class Meta:
         attrs = {"class": "data-table"}
-        template_name = "django_tables2/table.html"
+        template_name = "includes/data_table.html"
 
     def value_reference_numbers(self, record):
         return " ".join(str(number) for number in record.reference_numbers)

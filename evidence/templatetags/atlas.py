@@ -241,3 +241,23 @@ def gap_map(gap: dict, trial_list_url: str, study_list_url: str) -> dict:
             for index, (_, label) in enumerate(GAP_LEVELS, start=1)
         ],
     }
+
+
+@register.simple_tag
+def td_attrs(column) -> str:
+    """`{{ column.attrs.td.as_html }}` of a django-tables2 bound column, worked out
+    once per column and table (templates/includes/data_table.html).
+
+    django-tables2 rebuilds a column's attributes for every cell (a seventh of a
+    400-row page): the same text each time unless an attribute is a function of the
+    record, in which case it is still worked out per cell.
+    """
+    cached = column.__dict__.get("_td_html")
+    if cached is not None:
+        return cached
+    html = column.attrs["td"].as_html()
+    merged = {**column._table.attrs, **column.column.attrs}
+    td = merged.get("td", merged.get("cell", {}))
+    if not any(callable(value) for value in td.values()):
+        column.__dict__["_td_html"] = html
+    return html
