@@ -6,6 +6,12 @@ from django.db.models import Prefetch
 
 from evidence.base.querysets import CuratedQuerySet
 
+# The fields of the joined records that the API's brief forms show
+# (evidence/base/api/serializers.py): provenance, therapy, publication.
+PROVENANCE_BRIEF = {"source_review": ("slug",), "primary_publication": ("doi",)}
+THERAPY_BRIEF = ("slug", "name", "modality")
+PUBLICATION_BRIEF = ("slug", "doi", "title", "year")
+
 
 class TrialQuerySet(CuratedQuerySet):
     def with_list_related(self) -> TrialQuerySet:
@@ -15,6 +21,24 @@ class TrialQuerySet(CuratedQuerySet):
         return (
             self.with_provenance()
             .select_related("therapy", "therapy__cell_source", "therapy__parent")
+            .prefetch_related(
+                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+                Prefetch(
+                    "outcome_classes", queryset=OutcomeClass.objects.order_by("slug")
+                ),
+            )
+        )
+
+    def with_api_related(self) -> TrialQuerySet:
+        """What the API's trials show: `with_list_related` without the therapy's cell
+        source and parent (the table's columns), the joined records' brief fields only."""
+        from evidence.models import Condition
+        from trials.models import OutcomeClass
+
+        return (
+            self.with_provenance()
+            .select_related("therapy")
+            .reading_only(**PROVENANCE_BRIEF, therapy=THERAPY_BRIEF)
             .prefetch_related(
                 Prefetch("conditions", queryset=Condition.objects.order_by("name")),
                 Prefetch(
@@ -47,6 +71,26 @@ class StudyQuerySet(CuratedQuerySet):
         return (
             self.with_provenance()
             .select_related("therapy", "therapy__cell_source", "publication")
+            .prefetch_related(
+                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+                Prefetch(
+                    "model_systems", queryset=ModelSystem.objects.order_by("slug")
+                ),
+            )
+        )
+
+    def with_api_related(self) -> StudyQuerySet:
+        """What the API's studies show: `with_list_related` without the therapy's cell
+        source, the joined records' brief fields only."""
+        from evidence.models import Condition
+        from trials.models import ModelSystem
+
+        return (
+            self.with_provenance()
+            .select_related("therapy", "publication")
+            .reading_only(
+                **PROVENANCE_BRIEF, therapy=THERAPY_BRIEF, publication=PUBLICATION_BRIEF
+            )
             .prefetch_related(
                 Prefetch("conditions", queryset=Condition.objects.order_by("name")),
                 Prefetch(

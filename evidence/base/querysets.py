@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Self
 
 from django.db import models
@@ -97,6 +98,22 @@ class CuratedQuerySet(models.QuerySet):
                 ),
             )
         )
+
+    def reading_only(self, **kept: Sequence[str]) -> Self:
+        """Each named `select_related` record read with the listed fields only (and its
+        key): what a brief form shows (`therapy=("slug", "name")`). The joined rows'
+        other columns (descriptions, citations, dates) are not selected; a field left
+        out still loads when touched, at a query per record, which the API's query
+        budget tests would show."""
+        deferred = []
+        for relation, names in kept.items():
+            related = self.model._meta.get_field(relation).related_model
+            deferred += [
+                f"{relation}__{field.name}"
+                for field in related._meta.concrete_fields
+                if not field.primary_key and field.name not in names
+            ]
+        return self.defer(*deferred)
 
     def flagged(self) -> Self:
         return self.exclude(flags=[])

@@ -12,7 +12,7 @@ from trials.models import ClinicalTrial, Study, TrialCountSnapshot
 class TrialViewSet(AtlasViewSet):
     """Clinical trials of cell and cell-free therapies, by slug, NCT id or id."""
 
-    queryset = ClinicalTrial.objects.with_list_related()
+    queryset = ClinicalTrial.objects.with_api_related()
     serializer_class = serializers.TrialSerializer
     filterset_class = filtersets.TrialFilterSet
     ordering_fields = [
@@ -33,7 +33,7 @@ class TrialViewSet(AtlasViewSet):
 class StudyViewSet(AtlasViewSet):
     """Primary studies (pre-clinical or clinical) that a review summarises."""
 
-    queryset = Study.objects.with_list_related()
+    queryset = Study.objects.with_api_related()
     serializer_class = serializers.StudySerializer
     filterset_class = filtersets.StudyFilterSet
     ordering_fields = ["slug", "title", "year", "stage", "evidence_level"]
