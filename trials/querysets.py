@@ -14,37 +14,28 @@ PUBLICATION_BRIEF = ("slug", "doi", "title", "year")
 
 
 class TrialQuerySet(CuratedQuerySet):
-    def with_list_related(self) -> TrialQuerySet:
+    def _with_links(self) -> TrialQuerySet:
+        """Provenance, and the conditions and outcome classes every trial shows."""
         from evidence.models import Condition
         from trials.models import OutcomeClass
 
-        return (
-            self.with_provenance()
-            .select_related("therapy", "therapy__cell_source", "therapy__parent")
-            .prefetch_related(
-                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch(
-                    "outcome_classes", queryset=OutcomeClass.objects.order_by("slug")
-                ),
-            )
+        return self.with_provenance().prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+            Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug")),
+        )
+
+    def with_list_related(self) -> TrialQuerySet:
+        return self._with_links().select_related(
+            "therapy", "therapy__cell_source", "therapy__parent"
         )
 
     def with_api_related(self) -> TrialQuerySet:
         """What the API's trials show: `with_list_related` without the therapy's cell
         source and parent (the table's columns), the joined records' brief fields only."""
-        from evidence.models import Condition
-        from trials.models import OutcomeClass
-
         return (
-            self.with_provenance()
+            self._with_links()
             .select_related("therapy")
             .reading_only(**PROVENANCE_BRIEF, therapy=THERAPY_BRIEF)
-            .prefetch_related(
-                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch(
-                    "outcome_classes", queryset=OutcomeClass.objects.order_by("slug")
-                ),
-            )
         )
 
     def with_title_related(self) -> TrialQuerySet:
@@ -64,38 +55,29 @@ class TrialQuerySet(CuratedQuerySet):
 
 
 class StudyQuerySet(CuratedQuerySet):
-    def with_list_related(self) -> StudyQuerySet:
+    def _with_links(self) -> StudyQuerySet:
+        """Provenance, and the conditions and model systems every study shows."""
         from evidence.models import Condition
         from trials.models import ModelSystem
 
-        return (
-            self.with_provenance()
-            .select_related("therapy", "therapy__cell_source", "publication")
-            .prefetch_related(
-                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch(
-                    "model_systems", queryset=ModelSystem.objects.order_by("slug")
-                ),
-            )
+        return self.with_provenance().prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
+            Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
+        )
+
+    def with_list_related(self) -> StudyQuerySet:
+        return self._with_links().select_related(
+            "therapy", "therapy__cell_source", "publication"
         )
 
     def with_api_related(self) -> StudyQuerySet:
         """What the API's studies show: `with_list_related` without the therapy's cell
         source, the joined records' brief fields only."""
-        from evidence.models import Condition
-        from trials.models import ModelSystem
-
         return (
-            self.with_provenance()
+            self._with_links()
             .select_related("therapy", "publication")
             .reading_only(
                 **PROVENANCE_BRIEF, therapy=THERAPY_BRIEF, publication=PUBLICATION_BRIEF
-            )
-            .prefetch_related(
-                Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-                Prefetch(
-                    "model_systems", queryset=ModelSystem.objects.order_by("slug")
-                ),
             )
         )
 
