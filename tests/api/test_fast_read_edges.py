@@ -207,6 +207,41 @@ def test_fallback_fields_equal_drf():
     assert one == json.loads(json.dumps(drf[1]))  # the same keys and values
 
 
+class _Values:
+    numbers = [1, None, "3", True]
+    words = ["a", 2, None]
+    amounts = ["1.5", 2]
+    missing = None
+
+
+class ListFieldsSerializer(serializers.Serializer):
+    """List fields of plain values (compiled) and of others (left to DRF)."""
+
+    numbers = serializers.ListField(child=serializers.IntegerField())
+    words = serializers.ListField(child=serializers.CharField())
+    amounts = serializers.ListField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=2)
+    )
+    missing = serializers.ListField(child=serializers.IntegerField())
+    default = serializers.ListField(
+        source="absent", child=serializers.IntegerField(), default=list
+    )
+
+
+def test_list_fields_equal_drf():
+    records = [_Values(), _Values()]
+    fast = fastread.represent(ListFieldsSerializer, records, context={}, many=True)
+    drf = ListFieldsSerializer(records, many=True, context={}).data
+    assert fast == [dict(row) for row in drf]
+    assert fast[0]["numbers"] == [1, None, 3, 1]
+    assert fast[0]["words"] == ["a", "2", None]
+    assert fast[0]["missing"] is None
+    plan = fastread.plan_for(ListFieldsSerializer)
+    compiled = dict(plan.nodes)
+    assert compiled["numbers"].__qualname__.startswith("_list_field_node")
+    assert compiled["amounts"].__qualname__.startswith("_fallback_node")
+
+
 def test_a_serializer_can_opt_out():
     class Plain(OddTrialSerializer):
         fast_read = False

@@ -6,8 +6,9 @@ attribute and convert it as the field's own `to_representation` would (strings,
 integers, booleans, choices, ISO dates); a `RecordURLField` fills the record's key into
 a URL template reversed once per request; brief related records, nested serializers
 (the provenance block, `source="*"`) and `many=True` lists run compiled sub-plans over
-the already prefetched records. Any other field (list fields, decimals, method fields,
-anything unknown or overridden) falls back to DRF itself:
+the already prefetched records; a `ListField` of plain values converts each item as its
+child would. Any other field (other list fields, decimals, method fields, anything
+unknown or overridden) falls back to DRF itself:
 `field.to_representation(field.get_attribute(obj))`, with the same None and SkipField
 rules as `Serializer.to_representation`.
 
@@ -328,6 +329,27 @@ def _list_node(field, path) -> Getter:
     return node
 
 
+def _list_field_node(field) -> Getter | None:
+    """A `ListField` of plain values (the provenance's `refs` and `flags`), or None."""
+    if not (
+        _same(field, "to_representation", drf_fields.ListField)
+        and _has_plain_get_attribute(field)
+    ):
+        return None
+    convert = _converter(field.child)
+    if convert is None:
+        return None
+    get = _attribute_getter(field)
+
+    def node(obj, run):
+        value = get(obj)
+        if value is None:
+            return None
+        return [None if item is None else convert(item) for item in value]
+
+    return node
+
+
 def _node(field, path: tuple[str, ...]) -> Getter:
     if isinstance(field, RecordURLField):
         if (
@@ -346,6 +368,8 @@ def _node(field, path: tuple[str, ...]) -> Getter:
         return _list_node(field, path)
     if isinstance(field, serializers.Serializer):
         return _nested_node(field, path)
+    if isinstance(field, drf_fields.ListField):
+        return _list_field_node(field) or _fallback_node(field, path)
     if _has_plain_get_attribute(field):
         convert = _converter(field)
         if convert is not None:
