@@ -11,17 +11,26 @@ from evidence.base.querysets import CuratedQuerySet
 PROVENANCE_BRIEF = {"source_review": ("slug",), "primary_publication": ("doi",)}
 THERAPY_BRIEF = ("slug", "name", "modality")
 PUBLICATION_BRIEF = ("slug", "doi", "title", "year")
+# Conditions, outcome classes and model systems: the brief forms show these.
+VOCABULARY_BRIEF = ("slug", "name")
+
+
+def _read(model, order: str, brief: bool):
+    """The linked vocabulary records of a list, in their order."""
+    queryset = model.objects.order_by(order)
+    return queryset.only(*VOCABULARY_BRIEF) if brief else queryset
 
 
 class TrialQuerySet(CuratedQuerySet):
-    def _with_links(self) -> TrialQuerySet:
-        """Provenance, and the conditions and outcome classes every trial shows."""
+    def _with_links(self, *, brief: bool = False) -> TrialQuerySet:
+        """Provenance, and the conditions and outcome classes every trial shows (with
+        `brief`, their API forms' fields only)."""
         from evidence.models import Condition
         from trials.models import OutcomeClass
 
         return self.with_provenance().prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-            Prefetch("outcome_classes", queryset=OutcomeClass.objects.order_by("slug")),
+            Prefetch("conditions", queryset=_read(Condition, "name", brief)),
+            Prefetch("outcome_classes", queryset=_read(OutcomeClass, "slug", brief)),
         )
 
     def with_list_related(self) -> TrialQuerySet:
@@ -33,7 +42,7 @@ class TrialQuerySet(CuratedQuerySet):
         """What the API's trials show: `with_list_related` without the therapy's cell
         source and parent (the table's columns), the joined records' brief fields only."""
         return (
-            self._with_links()
+            self._with_links(brief=True)
             .select_related("therapy")
             .reading_only(**PROVENANCE_BRIEF, therapy=THERAPY_BRIEF)
         )
@@ -55,14 +64,15 @@ class TrialQuerySet(CuratedQuerySet):
 
 
 class StudyQuerySet(CuratedQuerySet):
-    def _with_links(self) -> StudyQuerySet:
-        """Provenance, and the conditions and model systems every study shows."""
+    def _with_links(self, *, brief: bool = False) -> StudyQuerySet:
+        """Provenance, and the conditions and model systems every study shows (with
+        `brief`, their API forms' fields only)."""
         from evidence.models import Condition
         from trials.models import ModelSystem
 
         return self.with_provenance().prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("name")),
-            Prefetch("model_systems", queryset=ModelSystem.objects.order_by("slug")),
+            Prefetch("conditions", queryset=_read(Condition, "name", brief)),
+            Prefetch("model_systems", queryset=_read(ModelSystem, "slug", brief)),
         )
 
     def with_list_related(self) -> StudyQuerySet:
@@ -74,7 +84,7 @@ class StudyQuerySet(CuratedQuerySet):
         """What the API's studies show: `with_list_related` without the therapy's cell
         source, the joined records' brief fields only."""
         return (
-            self._with_links()
+            self._with_links(brief=True)
             .select_related("therapy", "publication")
             .reading_only(
                 **PROVENANCE_BRIEF, therapy=THERAPY_BRIEF, publication=PUBLICATION_BRIEF

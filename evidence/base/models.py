@@ -11,7 +11,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from evidence import choices
-from evidence.base.querysets import CuratedQuerySet
+from evidence.base.querysets import CuratedQuerySet, prefetched
 
 DOI_REGEX = r"^10\.[0-9]{4,9}/[^\s]+$"
 SLUG_REGEX = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -186,7 +186,11 @@ class ProvenanceModel(TimeStampedModel):
 
     @property
     def reference_numbers(self) -> list[int]:
-        return sorted(ref.number for ref in self.cited_references.all())
+        # A list of records reads them from the prefetch cache, not a manager each.
+        refs = prefetched(self, "cited_references")
+        if refs is None:
+            refs = self.cited_references.all()
+        return sorted(ref.number for ref in refs)
 
     @property
     def is_flagged(self) -> bool:

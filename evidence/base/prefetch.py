@@ -120,9 +120,10 @@ class LinkedRows(dict):
 
 def _link_lookup(model: type[Model], lookup) -> tuple | None:
     """(name, many-to-many field, ordering of the related records, their foreign keys
-    read along) when `lookup` is a plain forward many-to-many prefetch (`"conditions"`,
-    or a `Prefetch` of it whose queryset only orders by fields and selects related
-    records one foreign key away), else None."""
+    read along, the attnames read) when `lookup` is a plain forward many-to-many
+    prefetch (`"conditions"`, or a `Prefetch` of it whose queryset only orders by
+    fields and either selects related records one foreign key away or reads some
+    fields with `only()` / `defer()`), else None."""
     is_prefetch = isinstance(lookup, Prefetch)
     name = lookup.prefetch_to if is_prefetch else lookup
     if "__" in name or (is_prefetch and lookup.to_attr):
@@ -150,13 +151,16 @@ def _link_lookup(model: type[Model], lookup) -> tuple | None:
             or query.extra
             or query.distinct
             or query.is_sliced
-            or query.deferred_loading != (frozenset(), True)
             or queryset._prefetch_related_lookups
         ):
             return None
         ordering = list(query.order_by) or list(related._meta.ordering)
+        loaded = _loaded_fields(related, query.deferred_loading)
+        if loaded is None:
+            return None
     else:
         ordering, joined = list(related._meta.ordering), []
+        loaded = related._meta.concrete_fields
     local = {f.name for f in related._meta.concrete_fields} | {"pk"}
     if not all(isinstance(o, str) and o.lstrip("-") in local for o in ordering):
         return None
@@ -169,7 +173,22 @@ def _link_lookup(model: type[Model], lookup) -> tuple | None:
         if not (key.many_to_one or key.one_to_one) or not key.concrete:
             return None
         keys.append(key)
-    return name, field, ordering, keys
+    return name, field, ordering, keys, [f.attname for f in loaded]
+
+
+def _loaded_fields(model: type[Model], deferred_loading) -> list | None:
+    """The concrete fields a queryset with this `only()` / `defer()` reads (its key
+    always), or None when a name is not a plain field of `model`."""
+    names, defer = deferred_loading
+    fields = model._meta.concrete_fields
+    if not names:
+        return list(fields)
+    known = {f.name for f in fields} | {f.attname for f in fields}
+    if any(name not in known for name in names):
+        return None
+    if defer:
+        return [f for f in fields if f.primary_key or not {f.name, f.attname} & names]
+    return [f for f in fields if f.primary_key or {f.name, f.attname} & names]
 
 
 def split_links(queryset: QuerySet) -> tuple[QuerySet, list]:
@@ -190,7 +209,8 @@ def split_links(queryset: QuerySet) -> tuple[QuerySet, list]:
 def prefetch_links(records: Sequence[Model], links: Sequence) -> None:
     """The related records of each of `links` (from `split_links`) for `records`: one
     query per relation, over its link table joined to the related table, as Django's
-    prefetch reads them (every field, in the prefetch's order, the related key last).
+    prefetch reads them (every field, or those of the prefetch's `only()`, as deferred
+    instances; in the prefetch's order, the related key last).
 
     Django's prefetch builds a related manager and a filtered queryset for every record
     and relation: a third of an API page of 50 trials. Here each record gets its lists
@@ -207,12 +227,11 @@ def prefetch_links(records: Sequence[Model], links: Sequence) -> None:
             record.__dict__["_prefetched_objects_cache"] = cache
         caches[record.pk] = cache
     db = records[0]._state.db
-    for name, field, ordering, keys in links:
+    for name, field, ordering, keys, attnames in links:
         related = field.related_model
         through = field.remote_field.through
         owner = field.m2m_field_name()
         target = field.m2m_reverse_field_name()
-        attnames = [f.attname for f in related._meta.concrete_fields]
         columns = [f"{owner}_id", *(f"{target}__{a}" for a in attnames)]
         # Each selected foreign key's record: its fields after the related record's.
         joined = []

@@ -103,3 +103,53 @@ def test_a_filtered_prefetch_is_left_to_django(trials):
         trials[1].pk: ["Mid"],
         trials[2].pk: [],
     }
+
+
+@pytest.mark.parametrize(
+    ("narrowed", "loaded"),
+    [
+        (lambda qs: qs.only("name"), {"id", "name"}),
+        (lambda qs: qs.only("slug", "name"), {"id", "slug", "name"}),
+        (
+            lambda qs: qs.defer("curator_note", "created"),
+            {f.attname for f in Condition._meta.concrete_fields}
+            - {"curator_note", "created"},
+        ),
+    ],
+)
+def test_a_prefetch_with_only_or_defer_reads_those_fields(trials, narrowed, loaded):
+    lookup = Prefetch(
+        "conditions", queryset=narrowed(Condition.objects.order_by("name"))
+    )
+    queryset = ClinicalTrial.objects.prefetch_related(lookup).order_by("pk")
+    expected = {
+        trial.pk: [(c.pk, c.name) for c in trial.conditions.all()] for trial in queryset
+    }
+    light, links = split_links(queryset)
+    assert [name for name, *_ in links] == ["conditions"]
+    records = list(light)
+    with CaptureQueriesContext(connection) as queries:
+        prefetch_links(records, links)
+        found = {
+            trial.pk: [(c.pk, c.name) for c in prefetched(trial, "conditions")]
+            for trial in records
+        }
+    assert len(queries) == 1
+    assert found == expected
+    first = prefetched(records[0], "conditions")[0]
+    all_fields = {f.attname for f in Condition._meta.concrete_fields}
+    assert first.get_deferred_fields() == all_fields - loaded
+    # A field left out still loads when touched (one query), as Django's would.
+    left_out = sorted(all_fields - loaded)
+    if left_out:
+        with CaptureQueriesContext(connection) as queries:
+            getattr(first, left_out[0])
+        assert len(queries) == 1
+
+
+def test_a_prefetch_deferring_a_related_field_is_left_to_django(trials):
+    lookup = Prefetch(
+        "conditions", queryset=Condition.objects.only("name", "parent__name")
+    )
+    light, links = split_links(ClinicalTrial.objects.prefetch_related(lookup))
+    assert links == []
