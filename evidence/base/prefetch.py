@@ -173,7 +173,11 @@ def _link_lookup(model: type[Model], lookup) -> tuple | None:
         if not (key.many_to_one or key.one_to_one) or not key.concrete:
             return None
         keys.append(key)
-    return name, field, ordering, keys, [f.attname for f in loaded]
+    attnames = [f.attname for f in loaded]
+    # Django refuses a deferred key that select_related traverses; so does this path.
+    if any(key.attname not in attnames for key in keys):
+        return None
+    return name, field, ordering, keys, attnames
 
 
 def _loaded_fields(model: type[Model], deferred_loading) -> list | None:

@@ -153,3 +153,14 @@ def test_a_prefetch_deferring_a_related_field_is_left_to_django(trials):
     )
     light, links = split_links(ClinicalTrial.objects.prefetch_related(lookup))
     assert links == []
+
+
+def test_a_prefetch_deferring_the_key_it_joins_is_left_to_django(trials):
+    from evidence.models import ReviewReference
+
+    lookup = Prefetch(
+        "cited_references",
+        queryset=ReviewReference.objects.select_related("review").only("number"),
+    )
+    light, links = split_links(ClinicalTrial.objects.prefetch_related(lookup))
+    assert links == []
