@@ -4,33 +4,19 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from evidence.base.querysets import CuratedQuerySet
+from evidence.base.querysets import PROVENANCE_BRIEF, CuratedQuerySet
 
-# The fields of the joined records that the API's brief forms show
-# (evidence/base/api/serializers.py): provenance, therapy, publication.
-PROVENANCE_BRIEF = {"source_review": ("slug",), "primary_publication": ("doi",)}
+# The fields of the joined therapy and publication that the API's brief forms show
+# (evidence/base/api/serializers.py).
 THERAPY_BRIEF = ("slug", "name", "modality")
 PUBLICATION_BRIEF = ("slug", "doi", "title", "year")
-# Conditions, outcome classes and model systems: the brief forms show these.
-VOCABULARY_BRIEF = ("slug", "name")
-
-
-def _read(model, order: str, brief: bool):
-    """The linked vocabulary records of a list, in their order."""
-    queryset = model.objects.order_by(order)
-    return queryset.only(*VOCABULARY_BRIEF) if brief else queryset
 
 
 class TrialQuerySet(CuratedQuerySet):
     def _with_links(self, *, brief: bool = False) -> TrialQuerySet:
-        """Provenance, and the conditions and outcome classes every trial shows (with
-        `brief`, their API forms' fields only)."""
-        from evidence.models import Condition
-        from trials.models import OutcomeClass
-
-        return self.with_provenance().prefetch_related(
-            Prefetch("conditions", queryset=_read(Condition, "name", brief)),
-            Prefetch("outcome_classes", queryset=_read(OutcomeClass, "slug", brief)),
+        """Provenance, and the conditions and outcome classes every trial shows."""
+        return self.with_vocabulary(
+            brief=brief, conditions="name", outcome_classes="slug"
         )
 
     def with_list_related(self) -> TrialQuerySet:
@@ -65,14 +51,9 @@ class TrialQuerySet(CuratedQuerySet):
 
 class StudyQuerySet(CuratedQuerySet):
     def _with_links(self, *, brief: bool = False) -> StudyQuerySet:
-        """Provenance, and the conditions and model systems every study shows (with
-        `brief`, their API forms' fields only)."""
-        from evidence.models import Condition
-        from trials.models import ModelSystem
-
-        return self.with_provenance().prefetch_related(
-            Prefetch("conditions", queryset=_read(Condition, "name", brief)),
-            Prefetch("model_systems", queryset=_read(ModelSystem, "slug", brief)),
+        """Provenance, and the conditions and model systems every study shows."""
+        return self.with_vocabulary(
+            brief=brief, conditions="name", model_systems="slug"
         )
 
     def with_list_related(self) -> StudyQuerySet:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db.models import (
     F,
     IntegerField,
@@ -155,7 +155,7 @@ def _link_lookup(model: type[Model], lookup) -> tuple | None:
         ):
             return None
         ordering = list(query.order_by) or list(related._meta.ordering)
-        loaded = _loaded_fields(related, query.deferred_loading)
+        loaded = _loaded_fields(related, query)
         if loaded is None:
             return None
     else:
@@ -180,19 +180,19 @@ def _link_lookup(model: type[Model], lookup) -> tuple | None:
     return name, field, ordering, keys, attnames
 
 
-def _loaded_fields(model: type[Model], deferred_loading) -> list | None:
-    """The concrete fields a queryset with this `only()` / `defer()` reads (its key
-    always), or None when a name is not a plain field of `model`."""
-    names, defer = deferred_loading
-    fields = model._meta.concrete_fields
-    if not names:
-        return list(fields)
-    known = {f.name for f in fields} | {f.attname for f in fields}
-    if any(name not in known for name in names):
+def _loaded_fields(model: type[Model], query) -> list | None:
+    """The concrete fields a queryset with `only()` / `defer()` reads (Django's own
+    select mask: its key always), or None when it restricts a related record's fields."""
+    try:
+        mask = query.get_select_mask()
+    except (FieldDoesNotExist, FieldError):
         return None
-    if defer:
-        return [f for f in fields if f.primary_key or not {f.name, f.attname} & names]
-    return [f for f in fields if f.primary_key or {f.name, f.attname} & names]
+    fields = model._meta.concrete_fields
+    if not mask:
+        return list(fields)
+    if any(mask.values()):
+        return None
+    return [f for f in fields if f in mask]
 
 
 def split_links(queryset: QuerySet) -> tuple[QuerySet, list]:

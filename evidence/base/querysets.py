@@ -82,6 +82,12 @@ def related_count(model: type[models.Model], relation: str) -> Coalesce:
     )
 
 
+# The fields the API's brief forms show (evidence/base/api/serializers.py): of the
+# provenance's review and primary publication, and of linked vocabulary records.
+PROVENANCE_BRIEF = {"source_review": ("slug",), "primary_publication": ("doi",)}
+VOCABULARY_BRIEF = ("slug", "name")
+
+
 class CuratedQuerySet(models.QuerySet):
     """Queries common to every record that carries provenance."""
 
@@ -98,6 +104,19 @@ class CuratedQuerySet(models.QuerySet):
                 ),
             )
         )
+
+    def with_vocabulary(self, *, brief: bool = False, **orders: str) -> Self:
+        """Provenance, and each named many-to-many relation's vocabulary records in the
+        order given (`conditions="name"`); with `brief`, only the slug and name that
+        their brief forms show (evidence/base/prefetch.py reads them so)."""
+        lookups = []
+        for relation, order in orders.items():
+            related = self.model._meta.get_field(relation).related_model
+            queryset = related._default_manager.order_by(order)
+            if brief:
+                queryset = queryset.only(*VOCABULARY_BRIEF)
+            lookups.append(Prefetch(relation, queryset=queryset))
+        return self.with_provenance().prefetch_related(*lookups)
 
     def reading_only(self, **kept: Sequence[str]) -> Self:
         """Each named `select_related` record read with the listed fields only (and its

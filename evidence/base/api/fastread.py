@@ -29,13 +29,16 @@ from urllib.parse import quote
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.manager import BaseManager
-from django.urls import reverse
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf_fields
 from rest_framework.fields import SkipField
 from rest_framework.settings import api_settings
 
-from evidence.base.api.serializers import BriefRelatedField, RecordURLField
+from evidence.base.api.serializers import (
+    BriefRelatedField,
+    RecordURLField,
+    record_url_template,
+)
 from evidence.base.querysets import prefetched as prefetched_rows
 
 Getter = Callable[[Any, "Run"], Any]
@@ -44,26 +47,16 @@ Getter = Callable[[Any, "Run"], Any]
 class Run:
     """The state of one request's serialization: its context and bound fallbacks."""
 
-    __slots__ = ("bound", "context", "fields", "serializer_class", "templates")
+    __slots__ = ("bound", "context", "fields", "serializer_class")
 
     def __init__(self, serializer_class, context: dict):
         self.serializer_class = serializer_class
         self.context = context
-        # Shared with RecordURLField.get_url, so both paths reverse a view name once.
-        self.templates = context.setdefault("_url_templates", {})
         self.bound: serializers.Serializer | None = None
         self.fields: dict[tuple[str, ...], drf_fields.Field] = {}
 
     def url_template(self, view_name: str, lookup_url_kwarg: str) -> str:
-        template = self.templates.get(view_name)
-        if template is None:
-            url = reverse(
-                view_name, kwargs={lookup_url_kwarg: RecordURLField._PLACEHOLDER}
-            )
-            request = self.context.get("request")
-            template = request.build_absolute_uri(url) if request is not None else url
-            self.templates[view_name] = template
-        return template
+        return record_url_template(self.context, view_name, lookup_url_kwarg)
 
     def bound_field(self, path: tuple[str, ...]) -> drf_fields.Field:
         """The field at `path` of a serializer bound to this request's context."""

@@ -9,12 +9,12 @@ from urllib.parse import quote
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 from rest_framework.utils import model_meta
 
 from evidence import choices
+from evidence.base import reversing
 from evidence.models import (
     CellSource,
     ComparisonPoint,
@@ -35,22 +35,30 @@ slug_validator = RegexValidator(
 )
 
 
+def record_url_template(context: dict, view_name: str, kwarg: str) -> str:
+    """The absolute URL of `view_name` with `reversing.PLACEHOLDER` for the key, made
+    once per request (kept in the serializer context, shared with the fast read path)."""
+    templates = context.setdefault("_url_templates", {})
+    template = templates.get(view_name)
+    if template is None:
+        url = reversing.pattern(view_name, kwarg)
+        request = context.get("request")
+        template = request.build_absolute_uri(url) if request is not None else url
+        templates[view_name] = template
+    return template
+
+
 class RecordURLField(serializers.HyperlinkedIdentityField):
     """The record's canonical API URL, whatever format the request asked for."""
 
-    _PLACEHOLDER = "record-key-placeholder"
+    _PLACEHOLDER = reversing.PLACEHOLDER
 
     def get_url(self, obj, view_name, request, format):
         if obj.pk is None:
             return None
         # Reversing and absolutising a URL per record is a large part of a list's time:
         # do it once per view name and request, then fill in each record's key.
-        templates = self.context.setdefault("_url_templates", {})
-        template = templates.get(view_name)
-        if template is None:
-            url = reverse(view_name, kwargs={self.lookup_url_kwarg: self._PLACEHOLDER})
-            template = request.build_absolute_uri(url) if request is not None else url
-            templates[view_name] = template
+        template = record_url_template(self.context, view_name, self.lookup_url_kwarg)
         key = quote(str(getattr(obj, self.lookup_field)), safe="")
         return template.replace(self._PLACEHOLDER, key)
 
